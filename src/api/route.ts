@@ -1,0 +1,24 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JobContext, JobKind } from '../core/jobs.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+
+/** What a route handler gets: the request, its parsed parts, and the job it runs as. */
+export interface RouteContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly query: URLSearchParams;
+  /** The API version the client asked for (its /vX.Y/ prefix, else the newest). */
+  readonly apiVersion: string;
+  readonly job: JobContext;
+}
+
+export interface Route {
+  readonly methods: readonly HttpMethod[];
+  readonly path: string;
+  /** The engine job this route runs as. */
+  readonly job: string;
+  readonly kind?: JobKind;
+  handle(ctx: RouteContext): Promise<void>;
+}

@@ -1,0 +1,124 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import findMyWay, { type HTTPVersion, type Instance } from 'find-my-way';
+import type { Job, JobRegistry } from '../core/jobs.js';
+import type { Logger } from '../lib/logger.js';
+import { API_VERSION, splitVersionPrefix, unsupportedVersionMessage } from './api-version.js';
+import { writeError } from './errors.js';
+import { sendJson } from './http.js';
+import type { Route, RouteContext } from './route.js';
+import { invalidArgument } from '../core/errors.js';
+
+export interface ApiHandlerOptions {
+  readonly logger: Logger;
+  readonly jobs: JobRegistry;
+  readonly routes: readonly Route[];
+  /** Requests wait for this before they are answered (readiness, S1.7). */
+  readonly ready: Promise<void>;
+  readonly serverHeader: string;
+  readonly experimental: boolean;
+  readonly corsHeader?: string;
+}
+
+type RequestInput = Omit<RouteContext, 'job'>;
+
+interface Store {
+  readonly job: Job<RequestInput, void>;
+  readonly route: Route;
+}
+
+/**
+ * The HTTP edge: version prefix, routing, each request run as its route's job, errors as JSON.
+ * It is attached to any number of listening servers (unix, tcp+TLS, fd://).
+ */
+export class ApiHandler {
+  readonly #router: Instance<HTTPVersion.V1>;
+  readonly #servers = new Set<Server>();
+
+  constructor(private readonly options: ApiHandlerOptions) {
+    this.#router = findMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
+    for (const route of options.routes) {
+      const job = options.jobs.register<RequestInput, void>({
+        name: route.job,
+        kind: route.kind,
+        handler: (jobContext, input) => route.handle({ ...input, job: jobContext }),
+      });
+      const store: Store = { job, route };
+      this.#router.on([...route.methods], route.path, () => undefined, store);
+    }
+  }
+
+  attach(server: Server): void {
+    this.#servers.add(server);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      void this.#handle(req, res);
+    });
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  #commonHeaders(res: ServerResponse): void {
+    res.setHeader('Api-Version', API_VERSION);
+    res.setHeader('Docker-Experimental', String(this.options.experimental));
+    res.setHeader('Ostype', 'linux');
+    res.setHeader('Server', this.options.serverHeader);
+    if (this.options.corsHeader) {
+      res.setHeader('Access-Control-Allow-Origin', this.options.corsHeader);
+      res.setHeader(
+        'Access-Control-Allow-Headers',
+        'Origin, X-Requested-With, Content-Type, Accept, X-Registry-Auth',
+      );
+      res.setHeader('Access-Control-Allow-Methods', 'HEAD, GET, POST, DELETE, PUT, OPTIONS');
+    }
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    try {
+      await this.options.ready;
+      this.#commonHeaders(res);
+      const url = new URL(req.url ?? '/', 'http://berth');
+      const { version, path } = splitVersionPrefix(url.pathname);
+      const unsupported = unsupportedVersionMessage(version);
+      if (unsupported) throw invalidArgument(unsupported);
+      if (req.method === 'OPTIONS' && this.options.corsHeader) {
+        res.writeHead(200);
+        res.end();
+        return;
+      }
+      const found = this.#router.find(req.method as 'GET', path);
+      if (!found) {
+        sendJson(res, 404, { message: 'page not found' });
+        return;
+      }
+      const { job } = found.store as Store;
+      await job.run(
+        { req, res, params: found.params, query: url.searchParams, apiVersion: version },
+        { signal: controller.signal },
+      );
+    } catch (err) {
+      if (controller.signal.aborted) {
+        res.destroy();
+        return;
+      }
+      writeError(res, err, this.options.logger);
+    }
+  }
+
+  /** Stops accepting connections and ends idle keep-alive ones; busy ones finish their request. */
+  stopListening(): void {
+    for (const server of this.#servers) {
+      server.close();
+      server.closeIdleConnections();
+    }
+  }
+
+  /** Ends every connection still open (after the jobs have drained). */
+  closeAll(): void {
+    for (const server of this.#servers) server.closeAllConnections();
+  }
+}

@@ -1,0 +1,243 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { ENGINE_API_VERSION, type ErrorResponse } from '../types/docker/api.js';
+import type {
+  BerthCommand,
+  BerthJob,
+  EventMessage,
+  InfoResponse,
+  VersionResponse,
+} from '../types/docker/system.js';
+import { describeHost, requestTarget, type ConnectionOptions } from './connection.js';
+
+/** The daemon answered with an error status; `message` is its JSON message. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The daemon could not be reached at all. */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export interface RequestOptions {
+  readonly query?: Record<string, string | number | boolean | undefined>;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly signal?: AbortSignal;
+  /** Send the path as given, without the /vX.Y prefix. */
+  readonly unversioned?: boolean;
+}
+
+export interface PingResult {
+  readonly apiVersion: string;
+  readonly osType: string;
+  readonly experimental: boolean;
+  readonly builderVersion?: string;
+}
+
+export interface EventsQuery {
+  readonly since?: string;
+  readonly until?: string;
+  readonly filters?: Record<string, string[]>;
+}
+
+function compareVersions(a: string, b: string): number {
+  const [amaj = 0, amin = 0] = a.split('.').map(Number);
+  const [bmaj = 0, bmin = 0] = b.split('.').map(Number);
+  return amaj !== bmaj ? amaj - bmaj : amin - bmin;
+}
+
+export function encodeFilters(filters: Record<string, string[]> | undefined): string | undefined {
+  if (!filters || Object.keys(filters).length === 0) return undefined;
+  const out: Record<string, Record<string, boolean>> = {};
+  for (const [k, values] of Object.entries(filters)) {
+    out[k] = Object.fromEntries(values.map((v) => [v, true]));
+  }
+  return JSON.stringify(out);
+}
+
+/** A typed Engine API client over a unix socket, TCP, or TCP+TLS. */
+export class BerthClient {
+  #apiVersion: string | undefined;
+
+  constructor(readonly connection: ConnectionOptions) {}
+
+  get address(): string {
+    return describeHost(this.connection.host);
+  }
+
+  /** The version used in paths: the daemon's, capped at the one this client speaks. */
+  async apiVersion(): Promise<string> {
+    if (this.#apiVersion === undefined) {
+      const ping = await this.ping();
+      this.#apiVersion =
+        compareVersions(ping.apiVersion, ENGINE_API_VERSION) < 0
+          ? ping.apiVersion
+          : ENGINE_API_VERSION;
+    }
+    return this.#apiVersion;
+  }
+
+  async ping(signal?: AbortSignal): Promise<PingResult> {
+    const res = await this.request('HEAD', '/_ping', { unversioned: true, signal });
+    const header = (name: string): string | undefined => {
+      const v = res.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    return {
+      apiVersion: header('api-version') ?? '1.24',
+      osType: header('ostype') ?? '',
+      experimental: header('docker-experimental') === 'true',
+      builderVersion: header('builder-version'),
+    };
+  }
+
+  version(): Promise<VersionResponse> {
+    return this.json('GET', '/version');
+  }
+
+  info(): Promise<InfoResponse> {
+    return this.json('GET', '/info');
+  }
+
+  commands(): Promise<BerthCommand[]> {
+    return this.json('GET', '/berth/commands');
+  }
+
+  jobs(): Promise<BerthJob[]> {
+    return this.json('GET', '/berth/jobs');
+  }
+
+  async *events(query: EventsQuery, signal?: AbortSignal): AsyncGenerator<EventMessage> {
+    const res = await this.stream('GET', '/events', {
+      query: { since: query.since, until: query.until, filters: encodeFilters(query.filters) },
+      signal,
+    });
+    let buffered = '';
+    try {
+      for await (const chunk of res) {
+        buffered += (chunk as Buffer).toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) !== -1) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          if (line !== '') yield JSON.parse(line) as EventMessage;
+        }
+      }
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw err;
+    } finally {
+      res.destroy();
+    }
+  }
+
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const res = await this.request(method, path, options);
+    if (res.status >= 400) throw toApiError(res);
+    return JSON.parse(res.body.toString('utf8')) as T;
+  }
+
+  /** One request, body read whole. Errors are returned as statuses, not thrown. */
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<RawResponse> {
+    const res = await this.#send(method, path, options);
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) };
+  }
+
+  /** A request whose response is consumed as a stream; error statuses are thrown as ApiError. */
+  async stream(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<IncomingMessage> {
+    const res = await this.#send(method, path, options);
+    if ((res.statusCode ?? 0) >= 400) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+      throw toApiError({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        body: Buffer.concat(chunks),
+      });
+    }
+    return res;
+  }
+
+  async #send(method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
+    const prefix = options.unversioned ? '' : `/v${await this.apiVersion()}`;
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(options.query ?? {})) {
+      if (v === undefined) continue;
+      params.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+    }
+    const qs = params.toString();
+    const { module, base } = requestTarget(this.connection);
+    const headers: Record<string, string> = {
+      'User-Agent': 'berth-client',
+      ...(base.headers as Record<string, string>),
+      ...options.headers,
+    };
+    let payload: Buffer | undefined;
+    if (options.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(options.body));
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    } else if (method === 'POST' || method === 'PUT') {
+      headers['Content-Length'] = '0';
+    }
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = module.request({
+        ...base,
+        method,
+        path: `${prefix}${path}${qs ? `?${qs}` : ''}`,
+        headers,
+        signal: options.signal,
+      });
+      req.on('response', resolve);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.name === 'AbortError') {
+          reject(err);
+        } else if (
+          ['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH'].includes(
+            err.code ?? '',
+          )
+        ) {
+          reject(
+            new ConnectionError(
+              `Cannot connect to the berth daemon at ${this.address}. Is the berth daemon running? (${err.code})`,
+            ),
+          );
+        } else {
+          reject(new ConnectionError(`error during connect to ${this.address}: ${err.message}`));
+        }
+      });
+      req.end(payload);
+    });
+  }
+}
+
+export function toApiError(res: RawResponse): ApiError {
+  const text = res.body.toString('utf8');
+  if (res.headers['content-type'] === 'application/json') {
+    try {
+      return new ApiError(res.status, (JSON.parse(text) as ErrorResponse).message);
+    } catch {
+      // not JSON after all: report the raw body below
+    }
+  }
+  return new ApiError(res.status, text.trim() || `request returned status ${res.status}`);
+}

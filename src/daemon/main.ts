@@ -1,0 +1,301 @@
+// The composition root: the only place where the API edge, the engine and the services meet.
+
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { ApiHandler } from '../api/server.js';
+import { bindListeners, type BoundListener } from '../api/listeners.js';
+import { debugRoutes } from '../api/routes/debug/routes.js';
+import { systemRoutes } from '../api/routes/system/routes.js';
+import { hostRefusal } from '../core/host/kernel.js';
+import { readHostInfo } from '../core/host/host-info.js';
+import { SqliteStateStore } from '../core/state/sqlite-store.js';
+import { buildInfo } from '../lib/build-info.js';
+import { FlagError, formatFlagHelp, parseFlags } from '../lib/flags.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { sdNotify } from '../lib/sd-notify.js';
+import {
+  buildDaemonConfig,
+  effectiveLogLevel,
+  servesPlainTcp,
+  type DaemonConfig,
+} from './config/daemon-config.js';
+import { ConfigError, mergeSettings, reloadableSettings } from './config/load-config.js';
+import { DAEMON_FLAGS } from './config/options.js';
+import { Engine } from './engine/engine.js';
+import { ShutdownHandlers } from './engine/shutdown.js';
+import { EventBus } from './events/event-bus.js';
+import { acquirePidfile, PidfileError, releasePidfile } from './pidfile.js';
+import { probeComponents } from './system/components.js';
+import { SystemService } from './system/system-service.js';
+
+const USAGE = `Usage:  berth daemon [OPTIONS]
+
+A self-sufficient runtime for containers: the berth daemon.
+
+Options:
+`;
+
+/** Hard cap on a graceful shutdown (S1.5). */
+const MAX_SHUTDOWN_MS = 15_000;
+
+export async function runDaemon(argv: readonly string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parseFlags(
+      [...DAEMON_FLAGS, { name: 'help', short: 'h', type: 'bool', help: 'Print usage' }],
+      argv,
+    );
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    process.stderr.write(`${err.message}\nSee 'berth daemon --help'.\n`);
+    return 2;
+  }
+  if (flags.values.get('help') === true) {
+    process.stdout.write(USAGE + formatFlagHelp(DAEMON_FLAGS) + '\n');
+    return 0;
+  }
+  if (flags.args.length > 0) {
+    process.stderr.write(
+      `"berth daemon" accepts no arguments, got: ${flags.args.join(' ')}\n\n${USAGE}${formatFlagHelp(DAEMON_FLAGS)}\n`,
+    );
+    return 2;
+  }
+
+  let config: DaemonConfig;
+  try {
+    config = buildDaemonConfig(mergeSettings(flags));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`berth daemon: ${err.message}\n`);
+    return 1;
+  }
+  const refusal = hostRefusal({
+    platform: process.platform,
+    uid: process.getuid?.() ?? -1,
+    kernel: os.release(),
+  });
+  if (refusal) {
+    process.stderr.write(`berth daemon: ${refusal}\n`);
+    return 1;
+  }
+  if (flags.values.get('validate') === true) {
+    process.stdout.write('configuration OK\n');
+    return 0;
+  }
+  return startDaemon(config);
+}
+
+async function startDaemon(config: DaemonConfig): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const shutdownHandlers = new ShutdownHandlers();
+  try {
+    await acquirePidfile(config.pidfile);
+  } catch (err) {
+    if (!(err instanceof PidfileError)) throw err;
+    logger.fatal(err.message);
+    return 1;
+  }
+  shutdownHandlers.add('pidfile', () => releasePidfile(config.pidfile));
+
+  let bound: BoundListener[] = [];
+  try {
+    if (servesPlainTcp(config)) {
+      logger.warn(
+        'API is accessible on TCP without encryption (--tls=false). Anyone who reaches it has root on this host.',
+      );
+    }
+    await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
+    await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+
+    const state = SqliteStateStore.open(join(config.dataRoot, 'berth.db'));
+    shutdownHandlers.add('state', () => state.close());
+    const daemonId = state.initMeta('engine-id', randomUUID());
+
+    const engine = new Engine(logger);
+    const events = new EventBus();
+    const host = readHostInfo();
+    const build = buildInfo();
+    const components = await probeComponents();
+    const system = new SystemService({
+      config,
+      host,
+      build,
+      daemonId,
+      components,
+      counts: () => ({
+        containers: 0,
+        containersRunning: 0,
+        containersPaused: 0,
+        containersStopped: 0,
+        images: 0,
+      }),
+      activeJobs: () => engine.active().length,
+      eventListeners: () => events.subscriberCount,
+    });
+    if (config.defaultRuntime === 'crun' && host.cgroupHybrid) {
+      logger.warn(
+        'crun refuses hybrid cgroup hosts like this one; containers will fail to start until --default-runtime=runc',
+      );
+    }
+
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      markReady = resolve;
+    });
+    const routes = [...systemRoutes({ system, events, engine })];
+    if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());
+    const api = new ApiHandler({
+      logger,
+      jobs: engine,
+      routes,
+      ready,
+      serverHeader: `Berth/${build.version} (linux)`,
+      experimental: config.experimental,
+      corsHeader: config.corsHeader || undefined,
+    });
+
+    const serveApi = engine.register<void, BoundListener[]>({
+      name: 'serveapi',
+      handler: async () =>
+        bindListeners({ hosts: config.hosts, tls: config.tls, socketGroup: config.group, logger }),
+    });
+    bound = await serveApi.run();
+    for (const b of bound) {
+      api.attach(b.server);
+      shutdownHandlers.add(`listener ${b.address}`, () => b.cleanup());
+    }
+
+    const acceptConnections = engine.register<void, void>({
+      name: 'acceptconnections',
+      handler: async () => {
+        try {
+          await sdNotify('READY=1');
+        } catch (err) {
+          logger.warn('could not notify systemd', { error: (err as Error).message });
+        }
+        markReady();
+      },
+    });
+    await acceptConnections.run();
+    for (const b of bound) logger.info('API listen on ' + b.address);
+    logger.info('Daemon has completed initialization', {
+      version: build.version,
+      dataRoot: config.dataRoot,
+    });
+
+    installSignalHandlers({ config, logger, engine, api, events, shutdownHandlers, daemonId });
+    return await new Promise<number>(() => undefined);
+  } catch (err) {
+    logger.fatal(`failed to start daemon: ${(err as Error).message}`);
+    for (const b of bound) b.server.close();
+    await shutdownHandlers.runAll(logger);
+    return 1;
+  }
+}
+
+interface SignalDeps {
+  readonly config: DaemonConfig;
+  readonly logger: Logger;
+  readonly engine: Engine;
+  readonly api: ApiHandler;
+  readonly events: EventBus;
+  readonly shutdownHandlers: ShutdownHandlers;
+  readonly daemonId: string;
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
+
+function installSignalHandlers(deps: SignalDeps): void {
+  const { logger, engine, api, shutdownHandlers, config } = deps;
+  let shuttingDown = false;
+
+  const gracefulShutdown = async (signal: string): Promise<void> => {
+    logger.info(`Processing signal '${signal}'`);
+    api.stopListening();
+    await sdNotify('STOPPING=1').catch(() => false);
+    const timeout = Math.min(config.shutdownTimeoutSeconds * 1000, MAX_SHUTDOWN_MS);
+    const drained = await engine.drain(timeout);
+    if (drained.abandoned > 0)
+      logger.warn('gave up waiting for jobs', { abandoned: drained.abandoned });
+    logger.info('jobs drained', { waitedFor: drained.waitedFor });
+    api.closeAll();
+    await shutdownHandlers.runAll(logger);
+    logger.info('Daemon shutdown complete');
+    process.exit(0);
+  };
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (shuttingDown) {
+        logger.warn(`Forcing berth daemon shutdown without cleanup (second ${signal})`);
+        process.exit(128 + (SIGNAL_NUMBERS[signal] ?? 0));
+      }
+      shuttingDown = true;
+      void gracefulShutdown(signal);
+    });
+  }
+
+  process.on('SIGQUIT', () => {
+    const jobs = engine.active();
+    const lines = jobs.map(
+      (j) =>
+        `  job ${j.name} id=${j.id} kind=${j.kind} status=${j.status} since=${j.startedAt}` +
+        j.log.map((l) => `\n    ${l}`).join(''),
+    );
+    logger.error(
+      `SIGQUIT received: dump of ${jobs.length} active job(s), ${deps.events.subscriberCount} event subscriber(s)\n` +
+        lines.join('\n'),
+    );
+    process.exit(128 + 3);
+  });
+
+  process.on('SIGHUP', () => {
+    try {
+      const changed = reloadableSettings(config.configFile);
+      const level = changed.get('log-level') as string | undefined;
+      const debug = changed.get('debug') as boolean | undefined;
+      if (level !== undefined || debug !== undefined) {
+        config.logLevel = effectiveLogLevel(level ?? 'info', debug ?? false);
+        logger.level = config.logLevel;
+      }
+      const list = (k: string): string[] | undefined => changed.get(k) as string[] | undefined;
+      const int = (k: string): number | undefined => changed.get(k) as number | undefined;
+      config.registryMirrors = list('registry-mirror') ?? config.registryMirrors;
+      config.insecureRegistries = list('insecure-registry') ?? config.insecureRegistries;
+      config.labels = list('label') ?? config.labels;
+      config.maxConcurrentDownloads =
+        int('max-concurrent-downloads') ?? config.maxConcurrentDownloads;
+      config.maxConcurrentUploads = int('max-concurrent-uploads') ?? config.maxConcurrentUploads;
+      config.shutdownTimeoutSeconds = int('shutdown-timeout') ?? config.shutdownTimeoutSeconds;
+      config.liveRestore =
+        (changed.get('live-restore') as boolean | undefined) ?? config.liveRestore;
+      const runtime = changed.get('default-runtime') as string | undefined;
+      if (runtime !== undefined) config.defaultRuntime = runtime;
+      deps.events.publish({
+        type: 'daemon',
+        action: 'reload',
+        actor: {
+          id: deps.daemonId,
+          attributes: {
+            name: os.hostname(),
+            'log-level': config.logLevel,
+            debug: String(config.logLevel === 'debug'),
+            labels: JSON.stringify(config.labels),
+            'registry-mirrors': JSON.stringify(config.registryMirrors),
+            'insecure-registries': JSON.stringify(config.insecureRegistries),
+            'max-concurrent-downloads': String(config.maxConcurrentDownloads),
+            'max-concurrent-uploads': String(config.maxConcurrentUploads),
+            'default-runtime': config.defaultRuntime,
+            'live-restore': String(config.liveRestore),
+            'shutdown-timeout': String(config.shutdownTimeoutSeconds),
+          },
+        },
+      });
+      logger.info('Reloaded configuration', { file: config.configFile, logLevel: config.logLevel });
+    } catch (err) {
+      logger.error('Error reconfiguring the daemon', { error: (err as Error).message });
+    }
+  });
+}
