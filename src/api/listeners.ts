@@ -122,7 +122,8 @@ async function clearStaleSocket(path: string): Promise<void> {
 
 async function bindUnix(path: string, options: ListenOptions): Promise<BoundListener> {
   await clearStaleSocket(path);
-  const server = createServer(options.tls);
+  // Local sockets are protected by their mode and group; TLS applies to network listeners.
+  const server = createServer(undefined);
   await listen(server, { path });
   const cleanup = async (): Promise<void> => {
     await unlink(path).catch((err: unknown) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import {
   DEFAULT_UNIX_SOCKET,
   formatHostAddress,
@@ -66,7 +67,7 @@ export function requestTarget(options: ConnectionOptions): {
       cert: read(tls.cert),
       key: read(tls.key),
       rejectUnauthorized: tls.verify,
-      servername: host.host,
+      servername: isIP(host.host) === 0 ? host.host : undefined,
     },
   };
 }
