@@ -81,8 +81,11 @@ export class ApiHandler {
     try {
       await this.options.ready;
       this.#commonHeaders(res);
-      const url = new URL(req.url ?? '/', 'http://berth');
-      const { version, path } = splitVersionPrefix(url.pathname);
+      const target = req.url ?? '/';
+      const q = target.indexOf('?');
+      const pathname = q === -1 ? target : target.slice(0, q);
+      const query = new URLSearchParams(q === -1 ? '' : target.slice(q + 1));
+      const { version, path } = splitVersionPrefix(pathname);
       const unsupported = unsupportedVersionMessage(version);
       if (unsupported) throw invalidArgument(unsupported);
       if (req.method === 'OPTIONS' && this.options.corsHeader) {
@@ -97,7 +100,7 @@ export class ApiHandler {
       }
       const { job } = found.store as Store;
       await job.run(
-        { req, res, params: found.params, query: url.searchParams, apiVersion: version },
+        { req, res, params: found.params, query, apiVersion: version },
         { signal: controller.signal },
       );
     } catch (err) {

@@ -53,6 +53,19 @@ export interface EventsQuery {
   readonly filters?: Record<string, string[]>;
 }
 
+/** An event as received, with its nanosecond time kept exact (a JSON number cannot hold it). */
+export interface ReceivedEvent extends EventMessage {
+  readonly exactTimeNano: bigint;
+}
+
+export function parseEventLine(line: string): ReceivedEvent {
+  const message = JSON.parse(line) as EventMessage;
+  const digits = /"timeNano":(\d+)/.exec(line)?.[1];
+  const exactTimeNano =
+    digits !== undefined ? BigInt(digits) : BigInt(message.time) * 1_000_000_000n;
+  return { ...message, exactTimeNano };
+}
+
 function compareVersions(a: string, b: string): number {
   const [amaj = 0, amin = 0] = a.split('.').map(Number);
   const [bmaj = 0, bmin = 0] = b.split('.').map(Number);
@@ -120,7 +133,7 @@ export class BerthClient {
     return this.json('GET', '/berth/jobs');
   }
 
-  async *events(query: EventsQuery, signal?: AbortSignal): AsyncGenerator<EventMessage> {
+  async *events(query: EventsQuery, signal?: AbortSignal): AsyncGenerator<ReceivedEvent> {
     const res = await this.stream('GET', '/events', {
       query: { since: query.since, until: query.until, filters: encodeFilters(query.filters) },
       signal,
@@ -133,7 +146,7 @@ export class BerthClient {
         while ((nl = buffered.indexOf('\n')) !== -1) {
           const line = buffered.slice(0, nl).trim();
           buffered = buffered.slice(nl + 1);
-          if (line !== '') yield JSON.parse(line) as EventMessage;
+          if (line !== '') yield parseEventLine(line);
         }
       }
     } catch (err) {

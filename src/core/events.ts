@@ -96,13 +96,9 @@ export function matchesEventFilters(event: EngineEvent, filters: FilterArgs): bo
     matchesObject(filters.get('plugin'), event, 'plugin') &&
     matchesObject(filters.get('daemon'), event, 'daemon') &&
     anyOf(filters.get('image'), (v) => {
-      const image = event.type === 'image' ? (attrs['name'] ?? event.actor.id) : attrs['image'];
-      if (image === undefined) return false;
-      return (
-        v === image ||
-        withoutTag(v) === withoutTag(image) ||
-        (event.type === 'image' && v === event.actor.id)
-      );
+      const name = event.type === 'image' ? attrs['name'] : attrs['image'];
+      const id = attrs['image'] ?? (event.type === 'image' ? event.actor.id : undefined);
+      return v === id || (name !== undefined && (v === name || v === withoutTag(name)));
     })
   );
 }

@@ -134,7 +134,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<TestDaem
     configFile,
     ...(options.args ?? []),
   ];
-  const argv = [process.execPath, BERTH_BIN, ...args];
+  const argv = [BERTH_BIN, ...args];
   const [command, ...rest] = options.wrap ? options.wrap(argv) : argv;
   const child = spawn(command as string, rest, {
     env: { ...process.env, BERTH_TEST_HOOKS: '1', ...options.env },

@@ -1,12 +1,12 @@
 import { flagList, flagString } from '../../lib/flags.js';
 import type { EventMessage } from '../../types/docker/system.js';
 import type { Command } from '../command.js';
+import { stringifyJson } from '../../lib/json.js';
 import { renderTemplate } from '../render/template.js';
 import { toApiTimestamp } from '../timestamps.js';
 
 /** Go's RFC3339Nano in UTC: trailing zeros of the fraction dropped. */
-function rfc3339Nano(timeNano: number, time: number): string {
-  const ns = timeNano > 0 ? BigInt(timeNano) : BigInt(time) * 1_000_000_000n;
+function rfc3339Nano(ns: bigint): string {
   const secs = ns / 1_000_000_000n;
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
   const base = new Date(Number(secs) * 1000).toISOString().slice(0, 19);
@@ -14,11 +14,13 @@ function rfc3339Nano(timeNano: number, time: number): string {
 }
 
 /** `<time> <Type> <Action> <Actor.ID> (k=v, ... sorted)`, as the Docker CLI prints events. */
-export function formatEvent(e: EventMessage): string {
+export function formatEvent(e: EventMessage & { readonly exactTimeNano?: bigint }): string {
+  const ns =
+    e.exactTimeNano ?? (e.timeNano > 0 ? BigInt(e.timeNano) : BigInt(e.time) * 1_000_000_000n);
   const attrs = Object.entries(e.Actor.Attributes)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`);
-  return `${rfc3339Nano(e.timeNano, e.time)} ${e.Type} ${e.Action} ${e.Actor.ID}${attrs.length > 0 ? ` (${attrs.join(', ')})` : ''}`;
+  return `${rfc3339Nano(ns)} ${e.Type} ${e.Action} ${e.Actor.ID}${attrs.length > 0 ? ` (${attrs.join(', ')})` : ''}`;
 }
 
 export function parseFilterFlags(values: readonly string[]): Record<string, string[]> {
@@ -63,12 +65,14 @@ export const eventsCommand: Command = {
       ctx.signal,
     );
     for await (const e of events) {
+      const { exactTimeNano, ...wire } = e;
+      const data = { ...wire, timeNano: exactTimeNano };
       const text =
         format === ''
           ? formatEvent(e)
           : format === 'json'
-            ? JSON.stringify(e)
-            : renderTemplate(format, e);
+            ? stringifyJson(data)
+            : renderTemplate(format, data);
       ctx.stdout.write(text + '\n');
     }
     return 0;

@@ -1,3 +1,5 @@
+import { stringifyJson } from '../../lib/json.js';
+
 // A subset of Go's text/template, enough for the --format flags users pass to Docker:
 // literal text, {{.Field.Path}}, {{json .Path}}, {{json .}}, {{upper ...}}, {{lower ...}}, and
 // the escapes \t and \n in the format string.
@@ -58,7 +60,7 @@ function goString(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(goString).join(' ')}]`;
   if (typeof value === 'object') {
     return `map[${Object.entries(value)
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, v]) => `${k}:${goString(v)}`)
       .join(' ')}]`;
   }
@@ -76,7 +78,7 @@ export function renderTemplate(source: string, data: unknown): string {
     const value = lookup(data, part.path);
     switch (part.fn) {
       case 'json':
-        out += JSON.stringify(value ?? null);
+        out += stringifyJson(value ?? null);
         break;
       case 'upper':
         out += goString(value).toUpperCase();

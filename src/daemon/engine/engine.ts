@@ -38,6 +38,9 @@ export class Engine implements JobRegistry {
   readonly #handlers = new Map<string, JobDefinition<unknown, unknown>>();
   readonly #active = new Map<string, ActiveJob>();
   readonly #root = new AbortController();
+  /** Job ids: unique per daemon run, cheap to make. */
+  readonly #idPrefix = randomBytes(4).toString('hex');
+  #sequence = 0;
   #accepting = true;
 
   constructor(private readonly logger: Logger) {}
@@ -84,13 +87,19 @@ export class Engine implements JobRegistry {
     if (!this.#accepting) {
       return Promise.reject(unavailable('the daemon is shutting down'));
     }
+    // One controller per job, aborted by the requester's signal or the daemon's root signal;
+    // the listeners are removed when the job ends (cheaper than AbortSignal.any per request).
     const controller = new AbortController();
-    const signals = [this.#root.signal, controller.signal];
-    if (options.signal) signals.push(options.signal);
-    const signal = AbortSignal.any(signals);
-    const id = randomBytes(8).toString('hex');
+    const signal = controller.signal;
+    const sources = options.signal ? [this.#root.signal, options.signal] : [this.#root.signal];
+    const forward = (event: Event): void => controller.abort((event.target as AbortSignal).reason);
+    for (const source of sources) {
+      if (source.aborted) controller.abort(source.reason);
+      else source.addEventListener('abort', forward);
+    }
+    const id = `${this.#idPrefix}${(++this.#sequence).toString(16).padStart(6, '0')}`;
     const log: string[] = [];
-    const jobLogger = this.logger.child({ job: definition.name, jobId: id });
+    const jobLogger = (): Logger => this.logger.child({ job: definition.name, jobId: id });
     const context: JobContext = {
       id,
       name: definition.name,
@@ -98,7 +107,7 @@ export class Engine implements JobRegistry {
       log: (message) => {
         if (log.length >= MAX_LOG_LINES) log.shift();
         log.push(`${new Date().toISOString()} ${message}`);
-        jobLogger.debug(message);
+        if (this.logger.level === 'debug') jobLogger().debug(message);
       },
     };
     const promise = (async () => {
@@ -116,18 +125,21 @@ export class Engine implements JobRegistry {
       done: promise.catch(() => undefined),
     };
     this.#active.set(id, entry);
-    jobLogger.debug('job started');
+    const finish = (): void => {
+      this.#active.delete(id);
+      for (const source of sources) source.removeEventListener('abort', forward);
+    };
     return promise.then(
       (value) => {
         entry.status = 'succeeded';
-        this.#active.delete(id);
+        finish();
         return value;
       },
       (err: unknown) => {
         entry.status = signal.aborted ? 'cancelled' : 'failed';
-        this.#active.delete(id);
+        finish();
         if (!isBerthError(err) || err.kind === 'internal') {
-          jobLogger.error('job failed', {
+          jobLogger().error('job failed', {
             error: err instanceof Error ? err.message : String(err),
           });
         }

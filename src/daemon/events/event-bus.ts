@@ -45,17 +45,17 @@ export class EventBus implements EventPublisher, EventSource {
       (query.since === undefined || e.timeNano >= query.since) &&
       (query.until === undefined || e.timeNano <= query.until) &&
       matchesEventFilters(e, query.filters);
-    // Take the history and subscribe in the same tick, so no event falls between the two.
-    const wantsHistory = query.since !== undefined || query.until !== undefined;
-    const queue: EngineEvent[] = wantsHistory ? this.#history.filter(matches) : [];
-    return { [Symbol.asyncIterator]: () => this.#iterate(query, matches, queue) };
+    return { [Symbol.asyncIterator]: () => this.#iterate(query, matches) };
   }
 
   async *#iterate(
     query: EventQuery,
     matches: (e: EngineEvent) => boolean,
-    queue: EngineEvent[],
   ): AsyncGenerator<EngineEvent> {
+    // The history is copied and the subscription made in the same synchronous step, so no event
+    // falls between the two; both happen when iteration starts, so an unread stream holds nothing.
+    const wantsHistory = query.since !== undefined || query.until !== undefined;
+    const queue: EngineEvent[] = wantsHistory ? this.#history.filter(matches) : [];
     let wake: (() => void) | undefined;
     let overflowed = false;
     const subscriber: Subscriber = {

@@ -6,7 +6,7 @@ import { sendJson, startJsonStream, writeChunk } from '../../http.js';
 import type { Route } from '../../route.js';
 import { parseTimestampParam } from '../../timestamps.js';
 import type { SystemRouteDeps } from './backend.js';
-import { toDockerEvent, toDockerInfo, toDockerVersion } from './to-docker.js';
+import { eventToJson, toDockerInfo, toDockerVersion } from './to-docker.js';
 
 export function systemRoutes(deps: SystemRouteDeps): Route[] {
   return [
@@ -62,7 +62,7 @@ export function systemRoutes(deps: SystemRouteDeps): Route[] {
           filters,
           signal: job.signal,
         })) {
-          await writeChunk(res, JSON.stringify(toDockerEvent(event)) + '\n', job.signal);
+          await writeChunk(res, eventToJson(event) + '\n', job.signal);
         }
         res.end();
       },

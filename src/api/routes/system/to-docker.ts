@@ -6,6 +6,7 @@ import type {
   RuntimeEntry,
   VersionResponse,
 } from '../../../types/docker/system.js';
+import { stringifyJson } from '../../../lib/json.js';
 import { API_VERSION, MIN_API_VERSION } from '../../api-version.js';
 
 export function toDockerVersion(v: EngineVersion): VersionResponse {
@@ -138,6 +139,14 @@ export function toDockerInfo(i: EngineInfo, version: EngineVersion): InfoRespons
     SecurityOptions: [...i.securityOptions],
     Warnings: i.warnings.length > 0 ? [...i.warnings] : null,
   };
+}
+
+/**
+ * One event as its JSON line. timeNano (≈1.8e18) is beyond a double's exact range, so it is
+ * written from the bigint, digit for digit, as Go does.
+ */
+export function eventToJson(e: EngineEvent): string {
+  return stringifyJson({ ...toDockerEvent(e), timeNano: e.timeNano });
 }
 
 /** Docker's event JSON, with the legacy status/id/from fields for containers and images. */

@@ -1,0 +1,79 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TemplateError, parseTemplate, renderTemplate } from './template.js';
+
+const data = {
+  A: { B: 'deep', N: 3 },
+  Name: 'web',
+  Labels: { b: '2', a: '1' },
+  List: ['x', 'y'],
+  Flag: true,
+  Nothing: null,
+};
+
+describe('renderTemplate', () => {
+  it('prints literal text and field paths', () => {
+    assert.equal(
+      renderTemplate('name={{.Name}} b={{.A.B}} n={{ .A.N }}', data),
+      'name=web b=deep n=3',
+    );
+  });
+
+  it('renders {{json .}} and {{json .Path}}', () => {
+    assert.equal(renderTemplate('{{json .}}', { X: 1, Y: 'z' }), '{"X":1,"Y":"z"}');
+    assert.equal(renderTemplate('{{json .A}}', data), '{"B":"deep","N":3}');
+    assert.equal(renderTemplate('{{json .Missing}}', data), 'null');
+  });
+
+  it('turns \\t and \\n escapes into tabs and newlines', () => {
+    assert.equal(renderTemplate('{{.Name}}\\t{{.A.B}}\\n', data), 'web\tdeep\n');
+  });
+
+  it('prints <no value> for a missing field or null', () => {
+    assert.equal(renderTemplate('{{.Missing}}', data), '<no value>');
+    assert.equal(renderTemplate('{{.Nothing}}', data), '<no value>');
+  });
+
+  it('prints maps Go-style with sorted keys, and slices in brackets', () => {
+    assert.equal(renderTemplate('{{.Labels}}', data), 'map[a:1 b:2]');
+    assert.equal(renderTemplate('{{.List}}', data), '[x y]');
+    assert.equal(renderTemplate('{{.Flag}}', data), 'true');
+  });
+
+  it('sorts map keys by byte order as Go does', () => {
+    assert.equal(renderTemplate('{{.}}', { a: '1', B: '2' }), 'map[B:2 a:1]');
+  });
+
+  it('applies upper, lower and title', () => {
+    assert.equal(renderTemplate('{{upper .Name}}', data), 'WEB');
+    assert.equal(renderTemplate('{{lower .X}}', { X: 'MiXeD' }), 'mixed');
+    assert.equal(renderTemplate('{{title .X}}', { X: 'hello world' }), 'Hello World');
+  });
+
+  it('accepts trim markers in the action', () => {
+    assert.equal(renderTemplate('{{- .Name -}}', data), 'web');
+  });
+
+  it('fails on a field of a non-object', () => {
+    assert.throws(() => renderTemplate('{{.Name.X}}', data), TemplateError);
+    assert.throws(() => renderTemplate('{{.Missing.X}}', data), /can't evaluate field X/);
+  });
+
+  it('throws a TemplateError on bad syntax', () => {
+    assert.throws(() => renderTemplate('{{Name}}', data), TemplateError);
+    assert.throws(() => renderTemplate('{{.Name!}}', data), /bad field reference/);
+    assert.throws(() => renderTemplate('{{printf "%s" .Name}}', data), /unsupported action/);
+    assert.throws(() => renderTemplate('{{}}', data), TemplateError);
+  });
+});
+
+describe('parseTemplate', () => {
+  it('splits text and actions', () => {
+    assert.deepEqual(parseTemplate('a{{.X.Y}}b{{json .}}'), [
+      { kind: 'text', text: 'a' },
+      { kind: 'action', path: ['X', 'Y'] },
+      { kind: 'text', text: 'b' },
+      { kind: 'action', fn: 'json', path: [] },
+    ]);
+  });
+});
