@@ -96,7 +96,6 @@ export const versionCommand: Command = {
                 ['  Built:', ansic(d['BuildTime'] ?? '')],
                 ['  OS/Arch:', `${d['Os'] ?? ''}/${d['Arch'] ?? ''}`],
                 ['  Experimental:', d['Experimental'] ?? 'false'],
-                ['  Kernel:', d['KernelVersion'] ?? ''],
               ]),
             );
           } else {

@@ -18,7 +18,11 @@ async function probe(binary: string, args: string[]): Promise<string | undefined
 export function parseRuntimeVersion(name: string, text: string): ComponentVersion {
   const version = new RegExp(`${name} version (\\S+)`).exec(text)?.[1] ?? 'unknown';
   const commit = /commit: (\S+)/.exec(text)?.[1] ?? '';
-  return { name, version, details: { GitCommit: commit } };
+  return { name, version, details: commitDetails(commit) };
+}
+
+function commitDetails(commit: string): Record<string, string> {
+  return commit === '' || commit === 'unknown' ? {} : { GitCommit: commit };
 }
 
 /** Versions of the host components berth drives: runc, crun, conmon, tini (the --init binary). */
@@ -35,7 +39,7 @@ export async function probeComponents(): Promise<ComponentVersion[]> {
   if (conmon) {
     const version = /conmon version (\S+)/.exec(conmon)?.[1] ?? 'unknown';
     const commit = /commit: (\S+)/.exec(conmon)?.[1] ?? '';
-    out.push({ name: 'conmon', version, details: { GitCommit: commit } });
+    out.push({ name: 'conmon', version, details: commitDetails(commit) });
   }
   if (tini) {
     const m = /tini version (\S+)(?: - git\.(\S+))?/.exec(tini);

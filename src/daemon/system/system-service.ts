@@ -57,7 +57,9 @@ export class SystemService {
       arch: host.goArch,
       kernelVersion: host.kernelVersion,
       experimental: config.experimental,
-      components,
+      // The kernel is the component overlayfs, namespaces and cgroups come from; listing it makes
+      // the Docker CLI's `version` show it in the server section.
+      components: [...components, { name: 'kernel', version: host.kernelVersion, details: {} }],
     };
   }
 

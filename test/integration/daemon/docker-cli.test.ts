@@ -21,6 +21,11 @@ describe('the Docker CLI against berth', () => {
     assert.match(r.stdout, /API version:\s+1\.41 \(minimum version 1\.24\)/);
     assert.match(r.stdout, /^ Engine:\n {2}Version:\s+\d+\.\d+\.\d+/m);
     assert.match(r.stdout, /OS\/Arch:\s+linux\/amd64[\s\S]*OS\/Arch:\s+linux\/amd64/);
+    assert.match(
+      r.stdout,
+      new RegExp(`^ kernel:\\n {2}Version:\\s+${os.release().replace(/[.]/g, '\\.')}$`, 'm'),
+    );
+    assert.match(r.stdout, /^ runc:\n {2}Version:\s+\S+/m);
     const f = await docker(d.host, [
       'version',
       '--format',
