@@ -1,0 +1,31 @@
+import type { WhiteoutFormat } from '../archive/types.js';
+
+/**
+ * A storage driver (the seeds' graphdriver) keeps layers as directories and stacks them into
+ * mounts. It knows nothing of images or containers: ids are opaque strings chosen by the
+ * caller ([a-z0-9]{1,64}).
+ */
+export interface StorageDriver {
+  readonly name: 'overlay2' | 'vfs';
+  /** How applyLayer must write deletions into diffPath(). */
+  readonly whiteoutFormat: WhiteoutFormat;
+  /** Prepares the driver's root (directories, checks that the kernel supports it). */
+  init(): Promise<void>;
+  /** Creates an empty layer on top of `parent` (undefined: a base layer). */
+  create(id: string, parent: string | undefined): Promise<void>;
+  /** The directory a layer's diff is applied into (overlay2: its own diff; vfs: a full copy of the parent). */
+  diffPath(id: string): string;
+  exists(id: string): Promise<boolean>;
+  /**
+   * Mounts the union of `id` and its ancestors and returns the merged directory.
+   * Reference-counted: every mount() needs an unmount(); the last unmount really unmounts.
+   */
+  mount(id: string): Promise<string>;
+  unmount(id: string): Promise<void>;
+  /** Removes a layer that nothing is stacked on and that is not mounted. */
+  remove(id: string): Promise<void>;
+  /** Lines for `docker info`'s Storage Driver section. */
+  status(): [string, string][];
+  /** Unmounts everything this driver mounted (daemon shutdown). */
+  cleanup(): Promise<void>;
+}
