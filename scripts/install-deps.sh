@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   runc crun conmon iproute2 iptables tini busybox-static docker-registry
   golang-github-containers-common openssl zstd util-linux ca-certificates
-  python3 make g++
+  python3 make g++ attr
 )
 
 missing=()
@@ -34,3 +34,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 node scripts/build.mjs
+
+# The offline base image (busybox:latest from Debian's busybox-static), as a docker-archive.
+[ -f dist/images/busybox.tar ] || node scripts/build-busybox-image.mjs dist/images/busybox.tar >/dev/null

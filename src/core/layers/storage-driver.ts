@@ -16,6 +16,8 @@ export interface StorageDriver {
   /** The directory a layer's diff is applied into (overlay2: its own diff; vfs: a full copy of the parent). */
   diffPath(id: string): string;
   exists(id: string): Promise<boolean>;
+  /** The ids of every layer the driver holds (for start-up garbage collection). */
+  list(): Promise<string[]>;
   /**
    * Mounts the union of `id` and its ancestors and returns the merged directory.
    * Reference-counted: every mount() needs an unmount(); the last unmount really unmounts.

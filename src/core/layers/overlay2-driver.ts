@@ -1,0 +1,357 @@
+import { randomBytes } from 'node:crypto';
+import {
+  access,
+  mkdir,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { WhiteoutFormat } from '../archive/types.js';
+import {
+  BerthError,
+  conflict,
+  hasErrno,
+  invalidArgument,
+  notFound,
+  unavailable,
+} from '../errors.js';
+import { backingFsOf } from './backing-fs.js';
+import { assertLayerId, isLayerId } from './layer-id.js';
+import { MountRefs } from './mount-refs.js';
+import { mountPointsUnder, readMountInfo } from './mountinfo.js';
+import {
+  MAX_LOWER_DEPTH,
+  MOUNT_OPTIONS_LIMIT,
+  buildLowerChain,
+  buildOverlayMountOptions,
+  generateLinkName,
+  isLinkName,
+  lowerDepth,
+} from './overlay-options.js';
+import { CommandError, runCommand } from './run-command.js';
+import type { StorageDriver } from './storage-driver.js';
+
+export interface Overlay2DriverOptions {
+  /** The driver's directory, `<data-root>/overlay2`. */
+  readonly root: string;
+  /** Time limit of each mount/umount command (default 30 s). */
+  readonly commandTimeoutMs?: number;
+}
+
+const LINKS_DIR = 'l';
+/** Prefixes of the driver's scratch directories, which no layer id can take (ids are [a-z0-9]). */
+const TEMP_PREFIX = '.tmp-';
+const CHECK_PREFIX = '.check-';
+const OVERLAY_PARAMETERS = '/sys/module/overlay/parameters';
+
+/**
+ * Layers as kernel overlayfs directories, laid out as Docker's overlay2 driver does:
+ * `<root>/<id>/{diff,link,lower,work,merged}` and `<root>/l/<link>` → `../<id>/diff`.
+ * A layer with a parent is mounted as the union `lowerdir=<ancestors>,upperdir=<id>/diff`,
+ * with the short `l/` names relative to the root so that 128 layers fit in one page of options.
+ */
+export class Overlay2Driver implements StorageDriver {
+  readonly name = 'overlay2';
+  readonly whiteoutFormat: WhiteoutFormat = 'overlay';
+  readonly #root: string;
+  readonly #timeoutMs: number;
+  readonly #refs = new MountRefs();
+  #realRoot: string;
+  #indexOff = false;
+  #status: [string, string][] = [];
+
+  constructor(options: Overlay2DriverOptions) {
+    this.#root = resolve(options.root);
+    this.#realRoot = this.#root;
+    this.#timeoutMs = options.commandTimeoutMs ?? 30_000;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(join(this.#root, LINKS_DIR), { recursive: true, mode: 0o700 });
+    this.#realRoot = await realpath(this.#root);
+    await assertKernelHasOverlay();
+    await this.#unmountStale();
+    await this.#removeLeftovers();
+    this.#indexOff = await pathExists(`${OVERLAY_PARAMETERS}/index`);
+    await this.#checkMount();
+    const metacopy = await readParameter('metacopy');
+    const redirectDir = await readParameter('redirect_dir');
+    this.#status = [
+      ['Backing Filesystem', await backingFsOf(this.#root)],
+      ['Supports d_type', 'true'],
+      ['Using metacopy', String(metacopy === 'Y')],
+      ['Native Overlay Diff', String(redirectDir !== 'Y')],
+    ];
+  }
+
+  async create(id: string, parent: string | undefined): Promise<void> {
+    assertLayerId(id);
+    if (parent !== undefined) assertLayerId(parent);
+    return this.#refs.exclusive(id, async () => {
+      if (await this.exists(id)) throw conflict(`layer ${id} already exists`);
+      let lower: string | undefined;
+      if (parent !== undefined) {
+        lower = buildLowerChain(
+          await this.#readLink(parent),
+          await readOptional(join(this.#root, parent, 'lower')),
+        );
+        if (lowerDepth(lower) > MAX_LOWER_DEPTH) {
+          throw invalidArgument(`max depth exceeded: ${MAX_LOWER_DEPTH} lower layers at most`);
+        }
+      }
+      // Built under a scratch name and renamed: a layer dir is complete or absent.
+      const temp = join(this.#root, `${TEMP_PREFIX}${id}-${randomBytes(6).toString('hex')}`);
+      await mkdir(temp, { mode: 0o710 });
+      let link: string | undefined;
+      try {
+        await mkdir(join(temp, 'diff'), { mode: 0o755 });
+        link = await this.#createLink(id, temp);
+        if (lower !== undefined) {
+          await writeFile(join(temp, 'lower'), lower);
+          await mkdir(join(temp, 'work'), { mode: 0o700 });
+          await mkdir(join(temp, 'merged'), { mode: 0o700 });
+        }
+        await rename(temp, join(this.#root, id));
+      } catch (err) {
+        await rm(temp, { recursive: true, force: true });
+        if (link !== undefined) await rm(join(this.#root, LINKS_DIR, link), { force: true });
+        throw err;
+      }
+    });
+  }
+
+  diffPath(id: string): string {
+    assertLayerId(id);
+    return join(this.#root, id, 'diff');
+  }
+
+  async list(): Promise<string[]> {
+    return (await readdir(this.#root)).filter((name) => isLayerId(name));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    if (!isLayerId(id)) return false;
+    try {
+      return (await stat(join(this.#root, id))).isDirectory();
+    } catch (err) {
+      if (hasErrno(err, 'ENOENT')) return false;
+      throw err;
+    }
+  }
+
+  async mount(id: string): Promise<string> {
+    assertLayerId(id);
+    return this.#refs.mount(id, async () => {
+      const dir = join(this.#root, id);
+      const lower = await readOptional(join(dir, 'lower'));
+      if (lower === undefined) {
+        // A base layer: its diff dir is the whole file system, nothing to stack.
+        if (!(await this.exists(id))) throw notFound(`layer ${id} does not exist`);
+        return join(dir, 'diff');
+      }
+      const options = buildOverlayMountOptions({ lower, id, indexOff: this.#indexOff });
+      if (Buffer.byteLength(options) > MOUNT_OPTIONS_LIMIT) {
+        throw new BerthError(
+          'internal',
+          `cannot mount layer ${id}: its ${lowerDepth(lower)} lower layers need ` +
+            `${Buffer.byteLength(options)} bytes of mount options, more than ${MOUNT_OPTIONS_LIMIT}`,
+        );
+      }
+      const merged = join(dir, 'merged');
+      await mkdir(merged, { recursive: true, mode: 0o700 });
+      try {
+        await this.#run('mount', ['-t', 'overlay', 'overlay', '-o', options, merged]);
+      } catch (err) {
+        // A mount that timed out may still have happened: leave nothing behind.
+        await this.#unmountIfMounted(merged);
+        throw err;
+      }
+      return merged;
+    });
+  }
+
+  async unmount(id: string): Promise<void> {
+    assertLayerId(id);
+    return this.#refs.unmount(id, (path) => this.#release(id, path));
+  }
+
+  async remove(id: string): Promise<void> {
+    assertLayerId(id);
+    return this.#refs.whenUnmounted(id, async () => {
+      const dir = join(this.#root, id);
+      // rmdir fails with EBUSY on a mount point: never recurse into a mounted union.
+      try {
+        await rmdir(join(dir, 'merged'));
+      } catch (err) {
+        if (hasErrno(err, 'EBUSY')) throw conflict(`layer ${id} is mounted`);
+        if (!hasErrno(err, 'ENOENT')) throw err;
+      }
+      const link = await readOptional(join(dir, 'link'));
+      if (link !== undefined && isLinkName(link)) {
+        await rm(join(this.#root, LINKS_DIR, link), { force: true });
+      }
+      await rm(dir, { recursive: true, force: true });
+    });
+  }
+
+  status(): [string, string][] {
+    return this.#status.map(([key, value]) => [key, value]);
+  }
+
+  cleanup(): Promise<void> {
+    return this.#refs.unmountAll((id, path) => this.#release(id, path));
+  }
+
+  async #release(id: string, path: string): Promise<void> {
+    if (path === join(this.#root, id, 'diff')) return;
+    await this.#unmountIfMounted(path);
+  }
+
+  async #readLink(id: string): Promise<string> {
+    const link = await readOptional(join(this.#root, id, 'link'));
+    if (link === undefined) throw notFound(`layer ${id} does not exist`);
+    if (!isLinkName(link)) throw new BerthError('internal', `layer ${id} has a bad link: ${link}`);
+    return link;
+  }
+
+  /** Writes `<temp>/link` first, then `l/<link>` → `../<id>/diff` (a fresh name on a clash). */
+  async #createLink(id: string, temp: string): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const link = generateLinkName();
+      await writeFile(join(temp, 'link'), link);
+      try {
+        await symlink(`../${id}/diff`, join(this.#root, LINKS_DIR, link));
+        return link;
+      } catch (err) {
+        if (!hasErrno(err, 'EEXIST') || attempt >= 9) throw err;
+      }
+    }
+  }
+
+  /**
+   * Unmounts `path` if it is a mount point. A busy mount is detached lazily (as Docker's
+   * overlay2 does): it leaves the mount table at once and goes when its last user does.
+   */
+  async #unmountIfMounted(path: string): Promise<void> {
+    const real = this.#real(path);
+    const isMounted = async (): Promise<boolean> =>
+      (await readMountInfo()).some((entry) => entry.mountPoint === real);
+    if (!(await isMounted())) return;
+    try {
+      await this.#run('umount', [real]);
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      if (!(await isMounted())) return;
+      await this.#run('umount', ['-l', real]);
+    }
+  }
+
+  /** A path under the root as the mount table spells it (the root with its symlinks resolved). */
+  #real(path: string): string {
+    return path.startsWith(`${this.#root}/`)
+      ? this.#realRoot + path.slice(this.#root.length)
+      : path;
+  }
+
+  /** Unmounts what a crashed daemon left under the root: nothing stays mounted unused. */
+  async #unmountStale(): Promise<void> {
+    for (const point of mountPointsUnder(await readMountInfo(), this.#realRoot)) {
+      await this.#unmountIfMounted(point);
+    }
+  }
+
+  /** Removes the scratch dirs of creates and checks that did not finish, and their links. */
+  async #removeLeftovers(): Promise<void> {
+    for (const name of await readdir(this.#root)) {
+      if (!name.startsWith(TEMP_PREFIX) && !name.startsWith(CHECK_PREFIX)) continue;
+      const dir = join(this.#root, name);
+      const link = await readOptional(join(dir, 'link'));
+      if (link !== undefined && isLinkName(link)) {
+        await rm(join(this.#root, LINKS_DIR, link), { force: true });
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Mounts a small union under the root, with relative paths, and writes through it. */
+  async #checkMount(): Promise<void> {
+    const name = `${CHECK_PREFIX}${randomBytes(6).toString('hex')}`;
+    const dir = join(this.#root, name);
+    const merged = join(dir, 'merged');
+    for (const sub of ['lower', 'upper', 'work', 'merged']) {
+      await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
+    }
+    try {
+      await writeFile(join(dir, 'lower', 'file'), 'lower');
+      const options = [
+        ...(this.#indexOff ? ['index=off'] : []),
+        `lowerdir=${name}/lower,upperdir=${name}/upper,workdir=${name}/work`,
+      ].join(',');
+      try {
+        await this.#run('mount', ['-t', 'overlay', 'overlay', '-o', options, merged]);
+      } catch (err) {
+        if (!(err instanceof CommandError)) throw err;
+        throw unavailable(
+          `overlay2: overlayfs does not work on ${this.#root} ` +
+            `(backing filesystem ${await backingFsOf(this.#root)}): ${err.message}; ` +
+            'use another data root or --storage-driver=vfs',
+        );
+      }
+      try {
+        await writeFile(join(merged, 'file'), 'upper');
+        if ((await readFile(join(dir, 'upper', 'file'), 'utf8')) !== 'upper') {
+          throw unavailable(`overlay2: a write through overlayfs on ${this.#root} was lost`);
+        }
+      } finally {
+        await this.#unmountIfMounted(merged);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  #run(command: string, args: readonly string[]): Promise<string> {
+    return runCommand(command, args, { cwd: this.#root, timeoutMs: this.#timeoutMs });
+  }
+}
+
+async function assertKernelHasOverlay(): Promise<void> {
+  const filesystems = await readFile('/proc/filesystems', 'utf8');
+  const listed = filesystems.split('\n').some((line) => line.split('\t').pop() === 'overlay');
+  if (!listed) {
+    throw unavailable(
+      'overlay2: the kernel does not support overlayfs (no "overlay" in /proc/filesystems); ' +
+        'load it with `modprobe overlay` or use --storage-driver=vfs',
+    );
+  }
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+async function readParameter(name: string): Promise<string | undefined> {
+  return readOptional(`${OVERLAY_PARAMETERS}/${name}`);
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
