@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { startDaemon } from '../test/helpers/daemon.js';
+import { benchImageLoad, benchOverlayMount } from './images.js';
 
 const PINGS = Number(process.env['BENCH_PINGS'] ?? 2000);
 
@@ -100,7 +101,16 @@ function print(prefix: string, results: Map<string, [number, string]>): void {
     console.log(`${prefix}${name} ${value.toFixed(3)} ${unit}`);
 }
 
+const SUITES = (process.env['BENCH'] ?? 'ping,images').split(',');
+
 async function main(): Promise<void> {
+  const line = (name: string, value: number, unit: string): void =>
+    console.log(`${name} ${value.toFixed(3)} ${unit}`);
+  if (SUITES.includes('images')) {
+    await benchOverlayMount(line);
+    await benchImageLoad(line);
+  }
+  if (!SUITES.includes('ping')) return;
   const daemon = await startDaemon({ env: { BERTH_TEST_HOOKS: '0' } });
   try {
     await new Promise((r) => setTimeout(r, 1000));

@@ -24,4 +24,7 @@ else
   fi
   echo "berth: daemon started (pid $(cat /run/berth.pid)), logging to /var/log/berth.log"
 fi
+if ! berth image inspect busybox >/dev/null 2>&1; then
+  berth load -i dist/images/busybox.tar
+fi
 berth version

@@ -17,6 +17,17 @@ import { eventsCommand } from './commands/events.js';
 import { infoCommand } from './commands/info.js';
 import { systemCommands } from './commands/system.js';
 import { versionCommand } from './commands/version.js';
+import {
+  historyCommand,
+  imageCommands,
+  imagesCommand,
+  importCommand,
+  loadCommand,
+  rmiCommand,
+  saveCommand,
+  StreamError,
+  tagCommand,
+} from './commands/images.js';
 import { TemplateError } from './render/template.js';
 
 const home = process.env['HOME'] ?? '/root';
@@ -55,10 +66,18 @@ const COMMANDS: Record<string, Command> = {
   version: versionCommand,
   info: infoCommand,
   events: eventsCommand,
+  images: imagesCommand,
+  history: historyCommand,
+  tag: tagCommand,
+  rmi: rmiCommand,
+  load: loadCommand,
+  save: saveCommand,
+  import: importCommand,
 };
 
 const GROUPS: Record<string, Record<string, Command>> = {
   system: systemCommands,
+  image: imageCommands,
 };
 
 function mainUsage(): string {
@@ -196,6 +215,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (err instanceof ApiError) {
       stderr.write(`Error response from daemon: ${err.message}\n`);
       return 1;
+    }
+    if (err instanceof StreamError) {
+      stderr.write(`${err.message}\n`);
+      return err.code;
     }
     if (
       err instanceof ConnectionError ||

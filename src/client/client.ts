@@ -1,6 +1,15 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { ENGINE_API_VERSION, type ErrorResponse } from '../types/docker/api.js';
 import type {
+  DeleteResponseItem,
+  DiskUsage,
+  HistoryResponseItem,
+  ImageInspect,
+  ImagesPruneResponse,
+  ImageSummary,
+  JsonMessage,
+} from '../types/docker/images.js';
+import type {
   BerthCommand,
   BerthJob,
   EventMessage,
@@ -38,6 +47,14 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
   /** Send the path as given, without the /vX.Y prefix. */
   readonly unversioned?: boolean;
+  /** A request body streamed as is (chunked). */
+  readonly upload?: NodeJS.ReadableStream;
+  readonly contentType?: string;
+}
+
+/** Image names go into paths as they are (`127.0.0.1:5000/app:1`), each part escaped. */
+function imagePath(name: string): string {
+  return name.split('/').map(encodeURIComponent).join('/');
 }
 
 export interface PingResult {
@@ -157,6 +174,112 @@ export class BerthClient {
     }
   }
 
+  listImages(
+    options: { all?: boolean; filters?: Record<string, string[]> } = {},
+  ): Promise<ImageSummary[]> {
+    return this.json('GET', '/images/json', {
+      query: { all: options.all ? true : undefined, filters: encodeFilters(options.filters) },
+    });
+  }
+
+  inspectImage(name: string): Promise<ImageInspect> {
+    return this.json('GET', `/images/${imagePath(name)}/json`);
+  }
+
+  imageHistory(name: string): Promise<HistoryResponseItem[]> {
+    return this.json('GET', `/images/${imagePath(name)}/history`);
+  }
+
+  async tagImage(source: string, repo: string, tag: string): Promise<void> {
+    const res = await this.request('POST', `/images/${imagePath(source)}/tag`, {
+      query: { repo, tag: tag || undefined },
+    });
+    if (res.status >= 400) throw toApiError(res);
+  }
+
+  removeImage(
+    name: string,
+    options: { force?: boolean; noPrune?: boolean } = {},
+  ): Promise<DeleteResponseItem[]> {
+    return this.json('DELETE', `/images/${imagePath(name)}`, {
+      query: { force: options.force || undefined, noprune: options.noPrune || undefined },
+    });
+  }
+
+  pruneImages(filters: Record<string, string[]>): Promise<ImagesPruneResponse> {
+    return this.json('POST', '/images/prune', { query: { filters: encodeFilters(filters) } });
+  }
+
+  diskUsage(): Promise<DiskUsage> {
+    return this.json('GET', '/system/df');
+  }
+
+  /** Uploads an image archive; yields the daemon's JSON messages. */
+  loadImages(
+    archive: NodeJS.ReadableStream,
+    options: { quiet?: boolean; signal?: AbortSignal } = {},
+  ): AsyncGenerator<JsonMessage> {
+    return this.#messages('POST', '/images/load', {
+      query: { quiet: options.quiet ?? false },
+      upload: archive,
+      contentType: 'application/x-tar',
+      signal: options.signal,
+    });
+  }
+
+  importImage(
+    archive: NodeJS.ReadableStream,
+    options: {
+      repo?: string;
+      tag?: string;
+      changes?: string[];
+      message?: string;
+      signal?: AbortSignal;
+    },
+  ): AsyncGenerator<JsonMessage> {
+    const query = new URLSearchParams({ fromSrc: '-' });
+    if (options.repo) query.set('repo', options.repo);
+    if (options.tag) query.set('tag', options.tag);
+    if (options.message) query.set('message', options.message);
+    for (const c of options.changes ?? []) query.append('changes', c);
+    return this.#messages('POST', `/images/create?${query.toString()}`, {
+      upload: archive,
+      contentType: 'text/plain',
+      signal: options.signal,
+    });
+  }
+
+  /** The tar of `docker save`. */
+  saveImages(names: readonly string[], signal?: AbortSignal): Promise<IncomingMessage> {
+    const query = new URLSearchParams();
+    for (const n of names) query.append('names', n);
+    return this.stream('GET', `/images/get?${query.toString()}`, { signal });
+  }
+
+  async *#messages(
+    method: string,
+    path: string,
+    options: {
+      query?: RequestOptions['query'];
+      upload?: NodeJS.ReadableStream;
+      contentType?: string;
+      signal?: AbortSignal;
+    },
+  ): AsyncGenerator<JsonMessage> {
+    const res = await this.stream(method, path, options);
+    let buffered = '';
+    for await (const chunk of res) {
+      buffered += (chunk as Buffer).toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) !== -1) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line !== '') yield JSON.parse(line) as JsonMessage;
+      }
+    }
+    if (buffered.trim() !== '') yield JSON.parse(buffered) as JsonMessage;
+  }
+
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const res = await this.request(method, path, options);
     if (res.status >= 400) throw toApiError(res);
@@ -205,7 +328,10 @@ export class BerthClient {
       ...options.headers,
     };
     let payload: Buffer | undefined;
-    if (options.body !== undefined) {
+    if (options.upload !== undefined) {
+      headers['Content-Type'] = options.contentType ?? 'application/octet-stream';
+      headers['Transfer-Encoding'] = 'chunked';
+    } else if (options.body !== undefined) {
       payload = Buffer.from(JSON.stringify(options.body));
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = String(payload.length);
@@ -238,7 +364,12 @@ export class BerthClient {
           reject(new ConnectionError(`error during connect to ${this.address}: ${err.message}`));
         }
       });
-      req.end(payload);
+      if (options.upload !== undefined) {
+        options.upload.on('error', (err: Error) => req.destroy(err));
+        options.upload.pipe(req);
+      } else {
+        req.end(payload);
+      }
     });
   }
 }

@@ -8,6 +8,16 @@ import { ApiHandler } from '../api/server.js';
 import { bindListeners, type BoundListener } from '../api/listeners.js';
 import { debugRoutes } from '../api/routes/debug/routes.js';
 import { systemRoutes } from '../api/routes/system/routes.js';
+import { diskUsageRoutes } from '../api/routes/system/df.js';
+import { imageRoutes } from '../api/routes/images/routes.js';
+import { BlobStore } from '../core/content/blob-store.js';
+import { createStorageDriver, type StorageDriverName } from '../core/layers/create-driver.js';
+import { LayerStore } from '../core/layers/layer-store.js';
+import { ImageRecords } from '../core/state/image-records.js';
+import { collectGarbage } from './images/garbage-collect.js';
+import { ImageIndex } from './images/image-index.js';
+import { ImageService } from './images/image-service.js';
+import { ImageStore } from './images/image-store.js';
 import { hostRefusal } from '../core/host/kernel.js';
 import { readHostInfo } from '../core/host/host-info.js';
 import { SqliteStateStore } from '../core/state/sqlite-store.js';
@@ -115,6 +125,32 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
 
     const engine = new Engine(logger);
     const events = new EventBus();
+
+    const driver = createStorageDriver(config.storageDriver as StorageDriverName, config.dataRoot);
+    await driver.init();
+    shutdownHandlers.add('storage driver', () => driver.cleanup());
+    const blobs = new BlobStore(join(config.dataRoot, 'blobs'), join(config.dataRoot, 'ingest'));
+    await blobs.init();
+    const imageRecords = new ImageRecords(state.database);
+    const garbage = await collectGarbage(imageRecords, blobs, driver);
+    if (garbage.layers + garbage.blobs > 0) {
+      logger.info('start-up removed files no record refers to', {
+        layers: garbage.layers,
+        blobs: garbage.blobs,
+      });
+    }
+    const imageIndex = new ImageIndex(imageRecords, blobs);
+    await imageIndex.refresh();
+    const images = new ImageService(
+      new ImageStore(
+        imageRecords,
+        blobs,
+        new LayerStore(driver, blobs),
+        imageIndex,
+        events,
+        logger,
+      ),
+    );
     const host = readHostInfo();
     const build = buildInfo();
     const components = await probeComponents();
@@ -129,8 +165,9 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         containersRunning: 0,
         containersPaused: 0,
         containersStopped: 0,
-        images: 0,
+        images: images.count(),
       }),
+      storageStatus: () => driver.status(),
       activeJobs: () => engine.active().length,
       eventListeners: () => events.subscriberCount,
     });
@@ -144,7 +181,11 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     const ready = new Promise<void>((resolve) => {
       markReady = resolve;
     });
-    const routes = [...systemRoutes({ system, events, engine })];
+    const routes = [
+      ...systemRoutes({ system, events, engine }),
+      ...imageRoutes(images),
+      ...diskUsageRoutes(images),
+    ];
     if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());
     const api = new ApiHandler({
       logger,

@@ -41,6 +41,8 @@ export function run(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // A command that never reads its stdin may close it first: that is not a failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
@@ -97,6 +99,8 @@ export interface DaemonOptions {
   readonly wrap?: (argv: string[]) => string[];
   readonly stdio?: (number | 'pipe' | 'ignore')[];
   readonly waitReady?: boolean;
+  /** Run on the directory (data root, socket, pidfile) of an earlier daemon; cleanup() keeps it. */
+  readonly reuseDir?: string;
 }
 
 export async function waitFor(
@@ -115,7 +119,7 @@ export async function waitFor(
 }
 
 export async function startDaemon(options: DaemonOptions = {}): Promise<TestDaemon> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-test-'));
+  const dir = options.reuseDir ?? (await mkdtemp(join(tmpdir(), 'berth-test-')));
   const socket = join(dir, 'berth.sock');
   const configFile = join(dir, 'daemon.json');
   await writeFile(configFile, JSON.stringify(options.config ?? {}));
@@ -168,7 +172,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<TestDaem
         await exited;
         clearTimeout(timer);
       }
-      await rm(dir, { recursive: true, force: true });
+      if (options.reuseDir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
   if (options.waitReady ?? true) {

@@ -1,8 +1,46 @@
 import type { Command } from '../command.js';
 import { eventsCommand } from './events.js';
 import { infoCommand } from './info.js';
+import { humanSize, table } from '../render/table.js';
+
+const dfCommand: Command = {
+  name: 'df',
+  summary: 'Show berth disk usage',
+  usage: 'berth system df',
+  maxArgs: 0,
+  flags: [],
+  async run(ctx) {
+    const df = await ctx.client().diskUsage();
+    const imagesSize = df.LayersSize;
+    const active = df.Images.filter((i) => i.Containers > 0).length;
+    const unused = df.Images.filter((i) => i.Containers === 0).reduce(
+      (s, i) => s + i.Size - Math.max(0, i.SharedSize),
+      0,
+    );
+    const pct = imagesSize > 0 ? ` (${Math.round((unused / imagesSize) * 100)}%)` : '';
+    ctx.stdout.write(
+      table(
+        ['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'],
+        [
+          [
+            'Images',
+            String(df.Images.length),
+            String(active),
+            humanSize(imagesSize),
+            `${humanSize(unused)}${pct}`,
+          ],
+          ['Containers', String(df.Containers.length), '0', '0B', '0B'],
+          ['Local Volumes', String(df.Volumes.length), '0', '0B', '0B'],
+          ['Build Cache', '0', '0', '0B', '0B'],
+        ],
+      ),
+    );
+    return 0;
+  },
+};
 
 export const systemCommands: Record<string, Command> = {
+  df: dfCommand,
   info: infoCommand,
   events: eventsCommand,
   jobs: {

@@ -12,4 +12,36 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'daemon metadata',
     sql: `CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;`,
   },
+  {
+    version: 2,
+    description: 'layers, images and their references',
+    sql: `
+      CREATE TABLE layers (
+        chain_id TEXT PRIMARY KEY NOT NULL,
+        diff_id TEXT NOT NULL,
+        parent TEXT REFERENCES layers(chain_id),
+        driver_id TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        diff_size INTEGER NOT NULL,
+        blob_digest TEXT NOT NULL,
+        blob_compression TEXT NOT NULL CHECK (blob_compression IN ('none', 'gzip', 'zstd')),
+        blob_size INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE images (
+        id TEXT PRIMARY KEY NOT NULL,
+        top_layer TEXT REFERENCES layers(chain_id),
+        parent TEXT,
+        size INTEGER NOT NULL,
+        loaded_at TEXT NOT NULL,
+        last_tag_time TEXT
+      ) STRICT;
+      CREATE TABLE image_refs (
+        ref TEXT PRIMARY KEY NOT NULL,
+        image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX image_refs_by_image ON image_refs(image_id);
+    `,
+  },
 ];

@@ -24,6 +24,11 @@ export class SqliteStateStore {
     return new SqliteStateStore(db);
   }
 
+  /** For the record classes of core/state only. */
+  get database(): Database.Database {
+    return this.#db;
+  }
+
   get schemaVersion(): number {
     return this.#db.pragma('user_version', { simple: true }) as number;
   }

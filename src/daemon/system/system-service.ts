@@ -24,6 +24,7 @@ export interface SystemServiceDeps {
   readonly counts: () => ObjectCounts;
   readonly activeJobs: () => number;
   readonly eventListeners: () => number;
+  readonly storageStatus: () => [string, string][];
 }
 
 function readFlag(path: string): boolean | undefined {
@@ -101,13 +102,7 @@ export class SystemService {
       name: host.hostname,
       counts: this.deps.counts(),
       storageDriver: config.storageDriver,
-      storageStatus:
-        config.storageDriver === 'overlay2'
-          ? [
-              ['Backing Filesystem', 'extfs'],
-              ['Supports d_type', 'true'],
-            ]
-          : [],
+      storageStatus: this.deps.storageStatus(),
       dataRoot: config.dataRoot,
       loggingDriver: config.logDriver,
       cgroupDriver: 'cgroupfs',

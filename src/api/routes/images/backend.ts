@@ -1,0 +1,26 @@
+import type { Readable } from 'node:stream';
+import type { FilterArgs } from '../../../core/filters.js';
+import type {
+  HistoryItem,
+  ImageEntry,
+  ImportOptions,
+  PruneResult,
+  RemovalItem,
+} from '../../../core/images/image-views.js';
+import type { Progress } from '../../../core/progress.js';
+
+/** What the image routes need from the daemon. */
+export interface ImagesBackend {
+  readonly driverName: string;
+  resolve(name: string): ImageEntry;
+  list(options: { all: boolean; filters: FilterArgs }): ImageEntry[];
+  history(name: string): HistoryItem[];
+  tag(name: string, repo: string, tag: string): Promise<void>;
+  remove(name: string, options: { force: boolean; noPrune: boolean }): Promise<RemovalItem[]>;
+  prune(filters: FilterArgs): Promise<PruneResult>;
+  load(source: Readable, signal?: AbortSignal): AsyncIterable<Progress>;
+  save(names: readonly string[], signal?: AbortSignal): Readable;
+  import(source: Readable, options: ImportOptions): AsyncGenerator<Progress, ImageEntry>;
+  layersSize(): number;
+  sharedSize(entry: ImageEntry): number;
+}

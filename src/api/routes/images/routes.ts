@@ -1,0 +1,192 @@
+import { invalidArgument, BerthError } from '../../../core/errors.js';
+import type { HistoryResponseItem, ImagesPruneResponse } from '../../../types/docker/images.js';
+import { parseFiltersParam } from '../../filters.js';
+import { queryBool, sendJson } from '../../http.js';
+import { streamProgress } from '../../json-stream.js';
+import type { Route, RouteContext } from '../../route.js';
+import type { ImagesBackend } from './backend.js';
+import { toDeleteItems, toImageInspect, toImageSummary } from './to-docker.js';
+
+/** `/images/{name}/{action}` where the name itself may contain `/` and `:`. */
+function splitNameAction(
+  rest: string,
+  actions: readonly string[],
+): { name: string; action: string } {
+  for (const action of actions) {
+    if (rest.endsWith(`/${action}`)) return { name: rest.slice(0, -action.length - 1), action };
+  }
+  return { name: rest, action: '' };
+}
+
+function wildcard(ctx: RouteContext): string {
+  return decodeURIComponent(ctx.params['*'] ?? '');
+}
+
+export function imageRoutes(images: ImagesBackend): Route[] {
+  const inspect = (ctx: RouteContext, name: string): void =>
+    sendJson(ctx.res, 200, toImageInspect(images.resolve(name), images.driverName));
+  const history = (ctx: RouteContext, name: string): void => {
+    const body: HistoryResponseItem[] = images.history(name).map((h) => ({
+      Id: h.id,
+      Created: h.created,
+      CreatedBy: h.createdBy,
+      Tags: h.tags.length > 0 ? h.tags : null,
+      Size: h.size,
+      Comment: h.comment,
+    }));
+    sendJson(ctx.res, 200, body);
+  };
+  const save = (ctx: RouteContext, names: string[]): void => {
+    const stream = images.save(names, ctx.job.signal);
+    ctx.res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+    stream.pipe(ctx.res);
+  };
+
+  return [
+    {
+      methods: ['GET'],
+      path: '/images/json',
+      job: 'images.list',
+      handle: async ({ res, query }) => {
+        const list = images.list({
+          all: queryBool(query, 'all'),
+          filters: parseFiltersParam(query.get('filters')),
+        });
+        sendJson(
+          res,
+          200,
+          list.map((e) => toImageSummary(e)),
+        );
+      },
+    },
+    {
+      methods: ['GET'],
+      path: '/images/*',
+      job: 'images.get',
+      handle: async (ctx) => {
+        const { name, action } = splitNameAction(wildcard(ctx), ['json', 'history', 'get']);
+        if (action === 'json') return inspect(ctx, name);
+        if (action === 'history') return history(ctx, name);
+        if (action === 'get') {
+          await new Promise<void>((resolve, reject) => {
+            save(ctx, [name]);
+            ctx.res.on('finish', resolve).on('close', resolve).on('error', reject);
+          });
+          return;
+        }
+        throw new BerthError('not-found', 'page not found');
+      },
+    },
+    {
+      methods: ['GET'],
+      path: '/images/get',
+      job: 'images.save',
+      kind: 'stream',
+      handle: async (ctx) => {
+        const names = ctx.query.getAll('names');
+        await new Promise<void>((resolve, reject) => {
+          save(ctx, names);
+          ctx.res.on('finish', resolve).on('close', resolve).on('error', reject);
+        });
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/images/*',
+      job: 'images.tag',
+      handle: async (ctx) => {
+        const { name, action } = splitNameAction(wildcard(ctx), ['tag', 'push']);
+        if (action === 'push')
+          throw new BerthError(
+            'not-implemented',
+            'pushing images to registries is not implemented yet',
+          );
+        if (action !== 'tag') throw new BerthError('not-found', 'page not found');
+        await images.tag(name, ctx.query.get('repo') ?? '', ctx.query.get('tag') ?? '');
+        ctx.res.writeHead(201, { 'Content-Length': '0' });
+        ctx.res.end();
+      },
+    },
+    {
+      methods: ['DELETE'],
+      path: '/images/*',
+      job: 'images.remove',
+      handle: async (ctx) => {
+        const removed = await images.remove(wildcard(ctx), {
+          force: queryBool(ctx.query, 'force'),
+          noPrune: queryBool(ctx.query, 'noprune'),
+        });
+        sendJson(ctx.res, 200, toDeleteItems(removed));
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/images/prune',
+      job: 'images.prune',
+      handle: async ({ res, query }) => {
+        const result = await images.prune(parseFiltersParam(query.get('filters')));
+        const body: ImagesPruneResponse = {
+          ImagesDeleted: result.removed.length > 0 ? toDeleteItems(result.removed) : null,
+          SpaceReclaimed: result.spaceReclaimed,
+        };
+        sendJson(res, 200, body);
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/images/load',
+      job: 'images.load',
+      handle: async ({ req, res, query, job }) => {
+        const quiet = queryBool(query, 'quiet');
+        await streamProgress(
+          res,
+          images.load(req, job.signal),
+          job.signal,
+          (p) => !quiet || p.stream !== undefined,
+        );
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/images/create',
+      job: 'images.create',
+      handle: async ({ req, res, query, job }) => {
+        const fromSrc = query.get('fromSrc');
+        if (fromSrc === null) {
+          if (query.get('fromImage') !== null) {
+            throw new BerthError(
+              'not-implemented',
+              'pulling images from registries is not implemented yet',
+            );
+          }
+          throw invalidArgument('fromImage or fromSrc is required');
+        }
+        if (fromSrc !== '-')
+          throw new BerthError(
+            'not-implemented',
+            'importing from a URL is not supported: send the tar in the request body (fromSrc=-)',
+          );
+        const progress = images.import(req, {
+          repo: query.get('repo') ?? '',
+          tag: query.get('tag') ?? '',
+          changes: query.getAll('changes'),
+          message: query.get('message') ?? '',
+          signal: job.signal,
+        });
+        // Bad parameters fail before the stream starts, with their own status.
+        const first = await progress.next();
+        await streamProgress(
+          res,
+          (async function* () {
+            let step = first;
+            while (!step.done) {
+              step = await progress.next();
+            }
+            yield { status: step.value.id };
+          })(),
+          job.signal,
+        );
+      },
+    },
+  ];
+}
