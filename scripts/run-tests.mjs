@@ -38,8 +38,12 @@ if (files.length === 0) {
   console.error('no test files found: run `node scripts/build.mjs` first');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, BERTH_REPO: root },
-});
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, BERTH_REPO: root },
+  },
+);
 process.exit(result.status ?? 1);

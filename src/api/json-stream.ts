@@ -1,20 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Progress } from '../core/progress.js';
+import { humanSize } from '../lib/units.js';
 import type { JsonMessage } from '../types/docker/images.js';
 import { messageOf } from './errors.js';
 import { startJsonStream, writeChunk } from './http.js';
-
-/** go-units HumanSize: 1000-based, 4 significant digits ("32.77kB", "4.26MB"). */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${Number(value.toPrecision(4))}${units[unit]}`;
-}
 
 /** The pre-rendered bar of a jsonmessage, as Docker draws it: `[=====>     ]  32.77kB/308.7kB`. */
 export function progressBar(current: number, total: number): string {

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { ENGINE_API_VERSION, type ErrorResponse } from '../types/docker/api.js';
 import type {
@@ -52,6 +53,21 @@ export interface RequestOptions {
   readonly contentType?: string;
 }
 
+/** The non-empty lines of a stream of newline-terminated JSON objects. */
+async function* jsonLines(source: AsyncIterable<unknown>): AsyncGenerator<string> {
+  let buffered = '';
+  for await (const chunk of source) {
+    buffered += (chunk as Buffer).toString('utf8');
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) !== -1) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (line !== '') yield line;
+    }
+  }
+  if (buffered.trim() !== '') yield buffered.trim();
+}
+
 /** Image names go into paths as they are (`127.0.0.1:5000/app:1`), each part escaped. */
 function imagePath(name: string): string {
   return name.split('/').map(encodeURIComponent).join('/');
@@ -101,8 +117,16 @@ export function encodeFilters(filters: Record<string, string[]> | undefined): st
 /** A typed Engine API client over a unix socket, TCP, or TCP+TLS. */
 export class BerthClient {
   #apiVersion: string | undefined;
+  /** This client's own connection pool: keep-alive sockets are never shared between clients. */
+  #agent: http.Agent | undefined;
 
   constructor(readonly connection: ConnectionOptions) {}
+
+  /** Closes the idle keep-alive connections. */
+  close(): void {
+    this.#agent?.destroy();
+    this.#agent = undefined;
+  }
 
   get address(): string {
     return describeHost(this.connection.host);
@@ -155,17 +179,8 @@ export class BerthClient {
       query: { since: query.since, until: query.until, filters: encodeFilters(query.filters) },
       signal,
     });
-    let buffered = '';
     try {
-      for await (const chunk of res) {
-        buffered += (chunk as Buffer).toString('utf8');
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) !== -1) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (line !== '') yield parseEventLine(line);
-        }
-      }
+      for await (const line of jsonLines(res)) yield parseEventLine(line);
     } catch (err) {
       if (signal?.aborted) return;
       throw err;
@@ -267,17 +282,7 @@ export class BerthClient {
     },
   ): AsyncGenerator<JsonMessage> {
     const res = await this.stream(method, path, options);
-    let buffered = '';
-    for await (const chunk of res) {
-      buffered += (chunk as Buffer).toString('utf8');
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) !== -1) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (line !== '') yield JSON.parse(line) as JsonMessage;
-      }
-    }
-    if (buffered.trim() !== '') yield JSON.parse(buffered) as JsonMessage;
+    for await (const line of jsonLines(res)) yield JSON.parse(line) as JsonMessage;
   }
 
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -322,6 +327,7 @@ export class BerthClient {
     }
     const qs = params.toString();
     const { module, base } = requestTarget(this.connection);
+    this.#agent ??= new module.Agent({ keepAlive: true });
     const headers: Record<string, string> = {
       'User-Agent': 'berth-client',
       ...(base.headers as Record<string, string>),
@@ -341,6 +347,7 @@ export class BerthClient {
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = module.request({
         ...base,
+        agent: this.#agent,
         method,
         path: `${prefix}${path}${qs ? `?${qs}` : ''}`,
         headers,

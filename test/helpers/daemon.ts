@@ -172,6 +172,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<TestDaem
         await exited;
         clearTimeout(timer);
       }
+      client.close();
       if (options.reuseDir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
@@ -182,7 +183,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<TestDaem
         async () => {
           if (done) throw new Error(`the daemon exited during start-up:\n${output}`);
           try {
-            await client.ping();
+            await client.ping(AbortSignal.timeout(2000));
             return true;
           } catch {
             return false;

@@ -1,3 +1,5 @@
+import { humanSize as humanSizeWithPrecision } from '../../lib/units.js';
+
 // Tables as the Docker CLI prints them (text/tabwriter with minwidth 10 and padding 3), and the
 // human units it uses (go-units HumanDuration and HumanSizeWithPrecision).
 
@@ -36,16 +38,9 @@ export function ago(unixSeconds: number, now = Date.now()): string {
   return `${humanDuration(now - unixSeconds * 1000)} ago`;
 }
 
-/** go-units HumanSizeWithPrecision(size, 3): 1000-based ("2.14MB", "0B", "512kB"). */
-export function humanSize(bytes: number, precision = 3): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${Number(value.toPrecision(precision))}${units[unit]}`;
+/** go-units HumanSizeWithPrecision(size, 3), as the CLI's tables print sizes ("2.14MB"). */
+export function humanSize(bytes: number): string {
+  return humanSizeWithPrecision(bytes, 3);
 }
 
 /** Docker's short IDs: no `sha256:`, 12 hex. */

@@ -4,7 +4,7 @@ import { dirname, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
-import { invalidArgument } from '../../core/errors.js';
+import { invalidArgument, isBerthError } from '../../core/errors.js';
 
 /**
  * An image archive (docker-archive or OCI layout) unpacked to a private directory: plain files
@@ -69,8 +69,9 @@ export class ArchiveSpool {
     try {
       this.path(name);
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      if (isBerthError(err, 'invalid-argument')) return false;
+      throw err;
     }
   }
 
