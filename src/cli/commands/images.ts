@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { flagBool, flagList, flagString } from '../../lib/flags.js';
 import type { JsonMessage } from '../../types/docker/images.js';
 import type { CliContext, Command } from '../command.js';
+import { ProgressRenderer } from '../render/progress.js';
 import { renderTemplate } from '../render/template.js';
 import { ago, humanSize, shortId, table } from '../render/table.js';
 import { parseFilterFlags } from './events.js';
@@ -18,15 +19,26 @@ export class StreamError extends Error {
   }
 }
 
-/** Prints a JSON message stream the way the Docker CLI does without a TTY. */
+/**
+ * Prints a JSON message stream the way the Docker CLI does: progress bars redrawn in place on a
+ * terminal, plain status lines otherwise.
+ */
 export async function printMessages(
   ctx: CliContext,
   messages: AsyncIterable<JsonMessage>,
 ): Promise<JsonMessage[]> {
   const seen: JsonMessage[] = [];
+  const tty =
+    (ctx.stdout as { isTTY?: boolean }).isTTY === true
+      ? new ProgressRenderer(ctx.stdout)
+      : undefined;
   for await (const m of messages) {
     seen.push(m);
     if (m.errorDetail) throw new StreamError(m.errorDetail.message, m.errorDetail.code ?? 1);
+    if (tty) {
+      tty.render(m);
+      continue;
+    }
     if (m.aux) continue;
     if (m.stream !== undefined) {
       ctx.stdout.write(m.stream);

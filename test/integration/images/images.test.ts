@@ -306,6 +306,64 @@ for (const driver of ['overlay2', 'vfs']) {
       assert.equal(rmi.code, 0, rmi.stderr);
     });
 
+    it('lists with before/since/label filters, --no-trunc and --digests, and saves two images in one tar', async () => {
+      const older = await buildImage([[{ name: 'o', content: 'old' }]], {
+        tags: ['older:1'],
+        created: '2025-01-01T00:00:00Z',
+      });
+      const newer = await buildImage([[{ name: 'n', content: 'new' }]], {
+        tags: ['newer:1'],
+        created: '2026-06-01T00:00:00Z',
+      });
+      await writeFile(join(work, 'older.tar'), older.archive);
+      await writeFile(join(work, 'newer.tar'), newer.archive);
+      assert.equal((await dk(['load', '-i', join(work, 'older.tar')])).code, 0);
+      assert.equal((await dk(['load', '-i', join(work, 'newer.tar')])).code, 0);
+      const before = await dk([
+        'images',
+        '--filter',
+        'before=newer:1',
+        '--format',
+        '{{.Repository}}',
+      ]);
+      assert.ok(before.stdout.split('\n').includes('older'), before.stdout);
+      assert.ok(!before.stdout.split('\n').includes('newer'));
+      const since = await dk([
+        'images',
+        '--filter',
+        'since=older:1',
+        '--format',
+        '{{.Repository}}',
+      ]);
+      assert.ok(since.stdout.split('\n').includes('newer'), since.stdout);
+      assert.ok(!since.stdout.split('\n').includes('older'));
+      const label = await dk(['images', '--filter', 'label=nosuch', '-q']);
+      assert.equal(label.stdout.trim(), '');
+      const noTrunc = await dk(['images', '--no-trunc', '--format', '{{.ID}}', 'older']);
+      assert.equal(noTrunc.stdout.trim(), older.id);
+      const digests = await dk(['images', '--digests', 'older']);
+      assert.match(digests.stdout, /^REPOSITORY\s+TAG\s+DIGEST\s+IMAGE ID/m);
+      const badFilter = await dk(['images', '--filter', 'color=red']);
+      assert.equal(badFilter.code, 1);
+      assert.match(badFilter.stderr, /Invalid filter 'color'/);
+
+      const both = join(work, 'both.tar');
+      assert.equal((await dk(['save', '-o', both, 'older:1', 'newer:1'])).code, 0);
+      const manifest = JSON.parse(
+        (await readTar(readFileSync(both))).get('manifest.json')?.body.toString() ?? '[]',
+      ) as { RepoTags: string[] }[];
+      assert.deepEqual(manifest.map((m) => m.RepoTags[0]).sort(), ['newer:1', 'older:1']);
+      assert.equal((await dk(['rmi', 'older:1', 'newer:1'])).code, 0);
+      const load = await dk(['load', '-i', both]);
+      assert.match(load.stdout, /Loaded image: older:1/);
+      assert.match(load.stdout, /Loaded image: newer:1/);
+      assert.equal(
+        (await dk(['image', 'inspect', 'newer:1', '--format', '{{.Id}}'])).stdout.trim(),
+        newer.id,
+      );
+      await dk(['rmi', 'older:1', 'newer:1']);
+    });
+
     it('emits image events for load, tag, untag, import and delete', async () => {
       const events: EventMessage[] = [];
       for await (const e of d.client.events({
