@@ -83,13 +83,18 @@ describe('berth image commands', () => {
   });
 
   it('draws layer progress bars when its output is a terminal', async () => {
-    const image = await buildImage([[{ name: 'p', content: 'x'.repeat(200_000) }]], { tags: ['tty:1'] });
+    const image = await buildImage([[{ name: 'p', content: 'x'.repeat(200_000) }]], {
+      tags: ['tty:1'],
+    });
     const file = join(work, 'tty.tar');
     await writeFile(file, image.archive);
     const bin = join(process.env['BERTH_REPO'] ?? '', 'bin/berth');
     const r = await run('script', ['-qec', `${bin} -H ${d.host} load -i ${file}`, '/dev/null']);
     assert.equal(r.code, 0, r.stdout);
-    assert.match(r.stdout, new RegExp(`${image.diffIds[0]?.slice(7, 19)}: Loading layer \\[=+>\\s*\\]`));
+    assert.match(
+      r.stdout,
+      new RegExp(`${image.diffIds[0]?.slice(7, 19)}: Loading layer \\[=+>\\s*\\]`),
+    );
     assert.match(r.stdout, /Loaded image: tty:1/);
     await b(['rmi', 'tty:1']);
   });
