@@ -26,8 +26,17 @@ export function splitVersionPrefix(pathname: string): VersionedPath {
   return { version: m[1] as string, path: m[2] ?? '/', explicit: true };
 }
 
+const checked = new Map<string, string | undefined>();
+
 /** Docker's wording for a version outside the supported range, or undefined when it is fine. */
 export function unsupportedVersionMessage(version: string): string | undefined {
+  if (checked.has(version)) return checked.get(version);
+  const message = versionMessage(version);
+  if (checked.size < 64) checked.set(version, message);
+  return message;
+}
+
+function versionMessage(version: string): string | undefined {
   if (compareApiVersions(version, API_VERSION) > 0) {
     return `client version ${version} is too new. Maximum supported API version is ${API_VERSION}`;
   }

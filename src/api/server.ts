@@ -74,9 +74,12 @@ export class ApiHandler {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const controller = new AbortController();
+    let gone = false;
+    let cancelJob: (() => void) | undefined;
     res.on('close', () => {
-      if (!res.writableFinished) controller.abort();
+      if (res.writableFinished) return;
+      gone = true;
+      cancelJob?.();
     });
     try {
       await this.options.ready;
@@ -101,10 +104,15 @@ export class ApiHandler {
       const { job } = found.store as Store;
       await job.run(
         { req, res, params: found.params, query, apiVersion: version },
-        { signal: controller.signal },
+        {
+          onCancel: (cancel) => {
+            if (gone) cancel();
+            else cancelJob = cancel;
+          },
+        },
       );
     } catch (err) {
-      if (controller.signal.aborted) {
+      if (gone) {
         res.destroy();
         return;
       }

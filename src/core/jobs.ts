@@ -27,6 +27,11 @@ export interface JobDefinition<I, O> {
 export interface RunOptions {
   /** Aborted when the requester goes away (the client disconnected). */
   readonly signal?: AbortSignal;
+  /**
+   * Cheaper than `signal` on hot paths: receives the job's cancel function, for the requester
+   * to call when it goes away (no AbortController of its own per request).
+   */
+  readonly onCancel?: (cancel: () => void) => void;
 }
 
 export interface Job<I, O> {

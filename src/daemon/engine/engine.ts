@@ -97,6 +97,7 @@ export class Engine implements JobRegistry {
       if (source.aborted) controller.abort(source.reason);
       else source.addEventListener('abort', forward);
     }
+    options.onCancel?.(() => controller.abort(cancelled()));
     const id = `${this.#idPrefix}${(++this.#sequence).toString(16).padStart(6, '0')}`;
     const log: string[] = [];
     const jobLogger = (): Logger => this.logger.child({ job: definition.name, jobId: id });
