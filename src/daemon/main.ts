@@ -10,6 +10,9 @@ import { debugRoutes } from '../api/routes/debug/routes.js';
 import { systemRoutes } from '../api/routes/system/routes.js';
 import { diskUsageRoutes } from '../api/routes/system/df.js';
 import { imageRoutes } from '../api/routes/images/routes.js';
+import { containerRoutes } from '../api/routes/containers/routes.js';
+import { ContainerRecords } from '../core/state/container-records.js';
+import { ContainerService } from './containers/container-service.js';
 import { BlobStore } from '../core/content/blob-store.js';
 import { createStorageDriver, type StorageDriverName } from '../core/layers/create-driver.js';
 import { LayerStore } from '../core/layers/layer-store.js';
@@ -132,7 +135,8 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     const blobs = new BlobStore(join(config.dataRoot, 'blobs'), join(config.dataRoot, 'ingest'));
     await blobs.init();
     const imageRecords = new ImageRecords(state.database);
-    const garbage = await collectGarbage(imageRecords, blobs, driver);
+    const containerRecords = new ContainerRecords(state.database);
+    const garbage = await collectGarbage(imageRecords, blobs, driver, containerRecords.driverIds());
     if (garbage.layers + garbage.blobs > 0) {
       logger.info('start-up removed files no record refers to', {
         layers: garbage.layers,
@@ -141,6 +145,9 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     }
     const imageIndex = new ImageIndex(imageRecords, blobs);
     await imageIndex.refresh();
+    // Images and containers refer to each other (rmi checks for containers; create resolves
+    // images): the image service reads the container service through this late-bound slot.
+    const late: { containers?: ContainerService } = {};
     const images = new ImageService(
       new ImageStore(
         imageRecords,
@@ -150,7 +157,18 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         events,
         logger,
       ),
+      (imageId) => late.containers?.usingImage(imageId) ?? [],
     );
+    const containerRoot = join(config.dataRoot, 'containers');
+    await mkdir(containerRoot, { recursive: true, mode: 0o700 });
+    const containerService = new ContainerService({
+      records: containerRecords,
+      driver,
+      events,
+      resolveImage: (name) => images.resolve(name),
+      root: containerRoot,
+    });
+    late.containers = containerService;
     const host = readHostInfo();
     const build = buildInfo();
     const components = await probeComponents();
@@ -161,10 +179,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       daemonId,
       components,
       counts: () => ({
-        containers: 0,
-        containersRunning: 0,
-        containersPaused: 0,
-        containersStopped: 0,
+        ...containerService.counts(),
         images: images.count(),
       }),
       storageStatus: () => driver.status(),
@@ -185,6 +200,16 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       ...systemRoutes({ system, events, engine }),
       ...imageRoutes(images),
       ...diskUsageRoutes(images),
+      ...containerRoutes({
+        driverName: driver.name,
+        containerRoot,
+        create: (r) => containerService.create(r),
+        resolve: (ref) => containerService.resolve(ref),
+        list: (o) => containerService.list(o),
+        rename: (ref, name) => containerService.rename(ref, name),
+        remove: (ref, o) => containerService.remove(ref, o),
+        prune: (f) => containerService.prune(f),
+      }),
     ];
     if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());
     const api = new ApiHandler({

@@ -1,4 +1,6 @@
-import { humanSize as humanSizeWithPrecision } from '../../lib/units.js';
+import { humanDuration, humanSize as humanSizeWithPrecision } from '../../lib/units.js';
+
+export { humanDuration };
 
 // Tables as the Docker CLI prints them (text/tabwriter with minwidth 10 and padding 3), and the
 // human units it uses (go-units HumanDuration and HumanSizeWithPrecision).
@@ -15,23 +17,6 @@ export function table(header: readonly string[], rows: readonly (readonly string
       )
       .join('\n') + '\n'
   );
-}
-
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.floor(ms / 3_600_000 + 0.5);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
 }
 
 export function ago(unixSeconds: number, now = Date.now()): string {

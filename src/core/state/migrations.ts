@@ -44,4 +44,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX image_refs_by_image ON image_refs(image_id);
     `,
   },
+  {
+    version: 3,
+    description: 'containers',
+    sql: `
+      CREATE TABLE containers (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL UNIQUE,
+        image_id TEXT NOT NULL REFERENCES images(id),
+        driver_id TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        state TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX containers_by_image ON containers(image_id);
+    `,
+  },
 ];

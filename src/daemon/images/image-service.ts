@@ -50,7 +50,11 @@ function boolFilter(values: readonly string[] | undefined, name: string): boolea
 
 /** The images jobs: list, inspect, history, tag, remove, prune, load, save, import. */
 export class ImageService {
-  constructor(private readonly store: ImageStore) {}
+  /** `containersUsing`: the containers created from an image (they keep it from deletion). */
+  constructor(
+    private readonly store: ImageStore,
+    private readonly containersUsing: (imageId: string) => readonly string[] = () => [],
+  ) {}
 
   get index(): ImageStore['index'] {
     return this.store.index;
@@ -177,6 +181,21 @@ export class ImageService {
         `conflict: unable to delete ${entry.id.slice(7, 19)} (cannot be forced) - image has dependent child images`,
       );
     }
+    const users = this.containersUsing(entry.id);
+    if (users.length > 0) {
+      const container = (users[0] as string).slice(0, 12);
+      if (!options.force) {
+        throw conflict(
+          byReference !== undefined
+            ? `conflict: unable to remove repository reference "${name}" (must force) - container ${container} is using its referenced image ${entry.id.slice(7, 19)}`
+            : `conflict: unable to delete ${entry.id.slice(7, 19)} (must be forced) - image is being used by stopped container ${container}`,
+        );
+      }
+      // Forced: the references go, the image stays for its containers (as Docker does).
+      for (const ref of entry.refs) untag(ref);
+      await this.store.index.refresh();
+      return out;
+    }
     const repos = new Set(
       entry.refs.map((r) => repositoryName(parseReference(r, { defaultTag: null }))),
     );
@@ -218,6 +237,7 @@ export class ImageService {
     let spaceReclaimed = 0;
     const candidates = this.store.index.all().filter((e) => {
       if (danglingOnly && !ImageService.dangling(e)) return false;
+      if (this.containersUsing(e.id).length > 0) return false;
       if (!matchesLabels(filters.get('label'), e.config.config?.Labels ?? {})) return false;
       if (until !== undefined && createdSeconds(e) >= until) return false;
       return true;

@@ -1,0 +1,14 @@
+import type { ContainerRecord, CreateRequest } from '../../../core/containers/container.js';
+import type { FilterArgs } from '../../../core/filters.js';
+
+/** What the container routes need from the daemon. */
+export interface ContainersBackend {
+  readonly driverName: string;
+  readonly containerRoot: string;
+  create(request: CreateRequest): Promise<{ id: string; warnings: string[] }>;
+  resolve(ref: string): ContainerRecord;
+  list(options: { all: boolean; limit: number; filters: FilterArgs }): ContainerRecord[];
+  rename(ref: string, name: string): void;
+  remove(ref: string, options: { force: boolean }): Promise<void>;
+  prune(filters: FilterArgs): Promise<{ deleted: string[] }>;
+}

@@ -1,0 +1,140 @@
+import type { CreateRequest } from '../../../core/containers/container.js';
+import type { ContainerDefaults } from '../../../core/images/image-config.js';
+import { invalidArgument } from '../../../core/errors.js';
+import type {
+  ContainerCreateResponse,
+  ContainersPruneResponse,
+} from '../../../types/docker/containers.js';
+import {
+  asObject,
+  optBool,
+  optNumber,
+  optSet,
+  optString,
+  optStringMap,
+  optStrings,
+  type JsonObject,
+} from '../../decode.js';
+import { parseFiltersParam } from '../../filters.js';
+import { queryBool, readJsonBody, sendJson, sendNoContent } from '../../http.js';
+import type { Route } from '../../route.js';
+import type { ContainersBackend } from './backend.js';
+import { toContainerInspect, toContainerSummary } from './to-docker.js';
+
+/** Decodes the create body: a field of the wrong type is a 400 naming it. */
+export function decodeCreateRequest(body: unknown, name: string | null): CreateRequest {
+  const root = asObject(body, 'body');
+  if (!root) throw invalidArgument('config cannot be empty in order to create a container');
+  const image = optString(root, 'Image', 'Config');
+  if (!image) throw invalidArgument('Config.Image is required');
+  const config: ContainerDefaults = {
+    Hostname: optString(root, 'Hostname', 'Config'),
+    Domainname: optString(root, 'Domainname', 'Config'),
+    User: optString(root, 'User', 'Config'),
+    AttachStdin: optBool(root, 'AttachStdin', 'Config'),
+    AttachStdout: optBool(root, 'AttachStdout', 'Config'),
+    AttachStderr: optBool(root, 'AttachStderr', 'Config'),
+    ExposedPorts: optSet(root, 'ExposedPorts', 'Config'),
+    Tty: optBool(root, 'Tty', 'Config'),
+    OpenStdin: optBool(root, 'OpenStdin', 'Config'),
+    StdinOnce: optBool(root, 'StdinOnce', 'Config'),
+    Env: optStrings(root, 'Env', 'Config'),
+    Cmd: optStrings(root, 'Cmd', 'Config'),
+    Volumes: optSet(root, 'Volumes', 'Config'),
+    WorkingDir: optString(root, 'WorkingDir', 'Config'),
+    Entrypoint: optStrings(root, 'Entrypoint', 'Config'),
+    Labels: optStringMap(root, 'Labels', 'Config'),
+    StopSignal: optString(root, 'StopSignal', 'Config'),
+  };
+  const hostConfig: JsonObject = asObject(root['HostConfig'], 'HostConfig') ?? {};
+  const restart = asObject(hostConfig['RestartPolicy'], 'HostConfig.RestartPolicy');
+  const restartName = optString(restart, 'Name', 'HostConfig.RestartPolicy') || 'no';
+  if (!['no', 'always', 'on-failure', 'unless-stopped'].includes(restartName)) {
+    throw invalidArgument(`invalid restart policy '${restartName}'`);
+  }
+  return {
+    name: name ?? undefined,
+    image,
+    config,
+    host: {
+      autoRemove: optBool(hostConfig, 'AutoRemove', 'HostConfig') ?? false,
+      networkMode: optString(hostConfig, 'NetworkMode', 'HostConfig') || 'default',
+      restartPolicy: {
+        name: restartName,
+        maximumRetryCount: optNumber(restart, 'MaximumRetryCount', 'HostConfig.RestartPolicy') ?? 0,
+      },
+    },
+    hostConfigDocument: hostConfig,
+  };
+}
+
+export function containerRoutes(containers: ContainersBackend): Route[] {
+  const view = { driverName: containers.driverName, containerRoot: containers.containerRoot };
+  return [
+    {
+      methods: ['POST'],
+      path: '/containers/create',
+      job: 'containers.create',
+      handle: async ({ req, res, query }) => {
+        const request = decodeCreateRequest(await readJsonBody(req), query.get('name'));
+        const created = await containers.create(request);
+        const body: ContainerCreateResponse = { Id: created.id, Warnings: created.warnings };
+        sendJson(res, 201, body);
+      },
+    },
+    {
+      methods: ['GET'],
+      path: '/containers/json',
+      job: 'containers.list',
+      handle: async ({ res, query }) => {
+        const limit = Number.parseInt(query.get('limit') ?? '', 10);
+        const list = containers.list({
+          all: queryBool(query, 'all'),
+          limit: Number.isNaN(limit) ? -1 : limit,
+          filters: parseFiltersParam(query.get('filters')),
+        });
+        sendJson(res, 200, list.map(toContainerSummary));
+      },
+    },
+    {
+      methods: ['GET'],
+      path: '/containers/:id/json',
+      job: 'containers.inspect',
+      handle: async ({ res, params }) =>
+        sendJson(res, 200, toContainerInspect(containers.resolve(params['id'] ?? ''), view)),
+    },
+    {
+      methods: ['POST'],
+      path: '/containers/:id/rename',
+      job: 'containers.rename',
+      handle: async ({ res, params, query }) => {
+        const name = query.get('name');
+        if (!name) throw invalidArgument('name is required');
+        containers.rename(params['id'] ?? '', name);
+        sendNoContent(res);
+      },
+    },
+    {
+      methods: ['DELETE'],
+      path: '/containers/:id',
+      job: 'containers.remove',
+      handle: async ({ res, params, query }) => {
+        await containers.remove(params['id'] ?? '', { force: queryBool(query, 'force') });
+        sendNoContent(res);
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/containers/prune',
+      job: 'containers.prune',
+      handle: async ({ res, query }) => {
+        const { deleted } = await containers.prune(parseFiltersParam(query.get('filters')));
+        const body: ContainersPruneResponse = {
+          ContainersDeleted: deleted.length > 0 ? deleted : null,
+          SpaceReclaimed: 0,
+        };
+        sendJson(res, 200, body);
+      },
+    },
+  ];
+}

@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import type { ContainerRecord } from '../../../core/containers/container.js';
+import { humanDuration } from '../../../lib/units.js';
+import type { ContainerInspect, ContainerSummary } from '../../../types/docker/containers.js';
+
+/** "Up 11 seconds", "Exited (0) 9 minutes ago", "Created": the daemon renders ps's Status. */
+export function statusText(c: ContainerRecord, now = Date.now()): string {
+  const since = (iso: string): string => humanDuration(now - Date.parse(iso));
+  switch (c.state.status) {
+    case 'created':
+      return 'Created';
+    case 'running':
+      return `Up ${since(c.state.startedAt)}`;
+    case 'paused':
+      return `Up ${since(c.state.startedAt)} (Paused)`;
+    case 'restarting':
+      return `Restarting (${c.state.exitCode}) ${since(c.state.finishedAt)} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    case 'exited':
+      return `Exited (${c.state.exitCode}) ${since(c.state.finishedAt)} ago`;
+  }
+}
+
+function commandLine(c: ContainerRecord): string {
+  return [c.path, ...c.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+
+export function toContainerSummary(c: ContainerRecord): ContainerSummary {
+  return {
+    Id: c.id,
+    Names: [`/${c.name}`],
+    Image: c.config.Image,
+    ImageID: c.imageId,
+    Command: commandLine(c),
+    Created: Math.floor(Date.parse(c.created) / 1000),
+    Ports: [],
+    Labels: { ...(c.config.Labels ?? {}) },
+    State: c.state.status,
+    Status: statusText(c),
+    HostConfig: { NetworkMode: c.host.networkMode },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+const CONFIG_DEFAULTS = {
+  Hostname: '',
+  Domainname: '',
+  User: '',
+  AttachStdin: false,
+  AttachStdout: false,
+  AttachStderr: false,
+  Tty: false,
+  OpenStdin: false,
+  StdinOnce: false,
+  Env: null,
+  Cmd: null,
+  Image: '',
+  Volumes: null,
+  WorkingDir: '',
+  Entrypoint: null,
+  OnBuild: null,
+  Labels: {},
+};
+
+export function toContainerInspect(
+  c: ContainerRecord,
+  options: { driverName: string; containerRoot: string },
+): ContainerInspect {
+  const dir = join(options.containerRoot, c.id);
+  const s = c.state;
+  return {
+    Id: c.id,
+    Created: c.created,
+    Path: c.path,
+    Args: [...c.args],
+    State: {
+      Status: s.status,
+      Running: s.status === 'running' || s.status === 'paused' || s.status === 'restarting',
+      Paused: s.status === 'paused',
+      Restarting: s.status === 'restarting',
+      OOMKilled: s.oomKilled,
+      Dead: s.status === 'dead',
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: s.startedAt,
+      FinishedAt: s.finishedAt,
+    },
+    Image: c.imageId,
+    ResolvConfPath: join(dir, 'resolv.conf'),
+    HostnamePath: join(dir, 'hostname'),
+    HostsPath: join(dir, 'hosts'),
+    LogPath: join(dir, `${c.id}-json.log`),
+    Name: `/${c.name}`,
+    RestartCount: s.restartCount,
+    Driver: options.driverName,
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: {
+      NetworkMode: 'default',
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      LogConfig: { Type: 'json-file', Config: {} },
+      IpcMode: 'private',
+      CgroupnsMode: 'host',
+      ShmSize: 67108864,
+      Runtime: 'runc',
+      ...c.hostConfigDocument,
+    },
+    GraphDriver: { Data: null, Name: options.driverName },
+    Mounts: [],
+    Config: { ...CONFIG_DEFAULTS, ...c.config },
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      HairpinMode: false,
+      LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0,
+      Ports: {},
+      SandboxKey: '',
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: '',
+      Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: '',
+      IPPrefixLen: 0,
+      IPv6Gateway: '',
+      MacAddress: '',
+      Networks: {},
+    },
+  };
+}

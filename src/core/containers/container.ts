@@ -1,0 +1,74 @@
+// A container as the engine keeps it: what it was created with (immutable) and its state.
+
+import type { ContainerDefaults } from '../images/image-config.js';
+
+/** The process and environment, merged from the image's defaults and the request. */
+export interface ContainerConfig extends ContainerDefaults {
+  /** The image as the user named it (`busybox`), shown by `ps`. */
+  Image: string;
+}
+
+/** Settings of the host side: the subset of the request's HostConfig the engine acts on. */
+export interface HostSettings {
+  readonly autoRemove: boolean;
+  readonly networkMode: string;
+  readonly restartPolicy: { readonly name: string; readonly maximumRetryCount: number };
+}
+
+export type ContainerStatus =
+  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerState {
+  status: ContainerStatus;
+  pid: number;
+  exitCode: number;
+  error: string;
+  oomKilled: boolean;
+  startedAt: string;
+  finishedAt: string;
+  restartCount: number;
+}
+
+export const NEVER = '0001-01-01T00:00:00Z';
+
+export function initialState(): ContainerState {
+  return {
+    status: 'created',
+    pid: 0,
+    exitCode: 0,
+    error: '',
+    oomKilled: false,
+    startedAt: NEVER,
+    finishedAt: NEVER,
+    restartCount: 0,
+  };
+}
+
+export interface ContainerRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly imageId: string;
+  readonly driverId: string;
+  readonly created: string;
+  /** The executable and its arguments (entrypoint + cmd). */
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly config: ContainerConfig;
+  readonly host: HostSettings;
+  /**
+   * The client's HostConfig document as sent (its unknown fields included), echoed by inspect:
+   * opaque to the engine.
+   */
+  readonly hostConfigDocument: Readonly<Record<string, unknown>>;
+  readonly state: ContainerState;
+}
+
+/** What create needs, decoded from the request by the API edge. */
+export interface CreateRequest {
+  readonly name?: string;
+  readonly image: string;
+  /** The request's Config fields (undefined/null: inherit from the image). */
+  readonly config: ContainerDefaults;
+  readonly host: HostSettings;
+  readonly hostConfigDocument: Readonly<Record<string, unknown>>;
+}

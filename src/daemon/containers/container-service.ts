@@ -1,0 +1,325 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  initialState,
+  type ContainerConfig,
+  type ContainerRecord,
+  type CreateRequest,
+} from '../../core/containers/container.js';
+import { generateName, VALID_NAME } from '../../core/containers/names.js';
+import {
+  BerthError,
+  conflict,
+  invalidArgument,
+  isBerthError,
+  notFound,
+} from '../../core/errors.js';
+import type { EventPublisher } from '../../core/events.js';
+import { checkFilterKeys, matchesLabels, type FilterArgs } from '../../core/filters.js';
+import type { ImageEntry } from '../../core/images/image-views.js';
+import { familiarString, parseReference } from '../../core/images/reference.js';
+import type { StorageDriver } from '../../core/layers/storage-driver.js';
+import type { ContainerRecords } from '../../core/state/container-records.js';
+import type { ObjectCounts } from '../../core/system.js';
+
+export interface ContainerServiceDeps {
+  readonly records: ContainerRecords;
+  readonly driver: StorageDriver;
+  readonly events: EventPublisher;
+  /** Finds an image for create (a missing one is a 404, so the Docker CLI pulls it). */
+  readonly resolveImage: (name: string) => ImageEntry;
+  /** Where each container's files live (`<data-root>/containers`). */
+  readonly root: string;
+}
+
+const LIST_FILTERS = [
+  'id',
+  'name',
+  'label',
+  'status',
+  'ancestor',
+  'before',
+  'since',
+  'exited',
+  'volume',
+  'network',
+  'health',
+  'publish',
+  'expose',
+  'is-task',
+];
+const PRUNE_FILTERS = ['label', 'until'];
+
+function mergeEnv(
+  base: readonly string[] | null | undefined,
+  extra: readonly string[] | null | undefined,
+): string[] {
+  const out = [...(base ?? [])];
+  for (const entry of extra ?? []) {
+    const key = entry.split('=', 1)[0];
+    const i = out.findIndex((e) => e.split('=', 1)[0] === key);
+    if (i === -1) out.push(entry);
+    else out[i] = entry;
+  }
+  return out;
+}
+
+/** The containers jobs that need no runtime: create, list, inspect, rename, remove, prune. */
+export class ContainerService {
+  readonly #byId = new Map<string, ContainerRecord>();
+
+  constructor(private readonly deps: ContainerServiceDeps) {
+    for (const c of deps.records.all()) this.#byId.set(c.id, c);
+  }
+
+  all(): ContainerRecord[] {
+    return [...this.#byId.values()];
+  }
+
+  counts(): Pick<
+    ObjectCounts,
+    'containers' | 'containersRunning' | 'containersPaused' | 'containersStopped'
+  > {
+    const all = this.all();
+    const running = all.filter(
+      (c) => c.state.status === 'running' || c.state.status === 'restarting',
+    ).length;
+    const paused = all.filter((c) => c.state.status === 'paused').length;
+    return {
+      containers: all.length,
+      containersRunning: running,
+      containersPaused: paused,
+      containersStopped: all.length - running - paused,
+    };
+  }
+
+  /** IDs of the containers created from an image (rmi refuses to delete it under them). */
+  usingImage(imageId: string): string[] {
+    return this.all()
+      .filter((c) => c.imageId === imageId)
+      .map((c) => c.id);
+  }
+
+  driverIds(): Set<string> {
+    return new Set(this.all().map((c) => c.driverId));
+  }
+
+  /** By full ID, by name (with or without the leading `/`), or by unique ID prefix. */
+  resolve(ref: string): ContainerRecord {
+    const exact = this.#byId.get(ref);
+    if (exact) return exact;
+    const name = ref.startsWith('/') ? ref.slice(1) : ref;
+    const byName = this.all().find((c) => c.name === name);
+    if (byName) return byName;
+    if (/^[0-9a-f]+$/.test(ref)) {
+      const matches = this.all().filter((c) => c.id.startsWith(ref));
+      if (matches.length === 1) return matches[0] as ContainerRecord;
+      if (matches.length > 1)
+        throw invalidArgument(`multiple IDs found with provided prefix: ${ref}`);
+    }
+    throw notFound(`No such container: ${ref}`);
+  }
+
+  async create(request: CreateRequest): Promise<{ id: string; warnings: string[] }> {
+    let image: ImageEntry;
+    try {
+      image = this.deps.resolveImage(request.image);
+    } catch (err) {
+      if (isBerthError(err, 'not-found')) {
+        let shown = request.image;
+        try {
+          shown = familiarString(parseReference(request.image));
+        } catch (parseErr) {
+          if (!isBerthError(parseErr, 'invalid-argument')) throw parseErr;
+        }
+        throw notFound(`No such image: ${shown}`);
+      }
+      throw err;
+    }
+    let name = request.name;
+    if (name !== undefined && name !== '') {
+      if (!VALID_NAME.test(name)) {
+        throw invalidArgument(
+          `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+        );
+      }
+      name = name.replace(/^\//, '');
+      const holder = this.all().find((c) => c.name === name);
+      if (holder) {
+        throw conflict(
+          `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+        );
+      }
+    } else {
+      name = generateName((n) => this.all().some((c) => c.name === n));
+    }
+
+    const defaults = image.config.config ?? {};
+    const req = request.config;
+    const entrypointGiven = req.Entrypoint !== undefined && req.Entrypoint !== null;
+    const entrypoint = entrypointGiven
+      ? (req.Entrypoint as string[])
+      : (defaults.Entrypoint ?? null);
+    const cmd =
+      req.Cmd !== undefined && req.Cmd !== null && req.Cmd.length > 0
+        ? req.Cmd
+        : entrypointGiven
+          ? null
+          : (defaults.Cmd ?? null);
+    const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
+    if (argv.length === 0) throw invalidArgument('No command specified');
+    const id = randomBytes(32).toString('hex');
+    const config: ContainerConfig = {
+      ...defaults,
+      ...Object.fromEntries(
+        Object.entries(req).filter(([, v]) => v !== undefined && v !== null && v !== ''),
+      ),
+      Hostname: req.Hostname || id.slice(0, 12),
+      Env: mergeEnv(defaults.Env, req.Env),
+      Cmd: cmd,
+      Entrypoint: entrypoint,
+      Labels: { ...(defaults.Labels ?? {}), ...(req.Labels ?? {}) },
+      ExposedPorts: { ...(defaults.ExposedPorts ?? {}), ...(req.ExposedPorts ?? {}) },
+      Volumes: { ...(defaults.Volumes ?? {}), ...(req.Volumes ?? {}) },
+      WorkingDir: req.WorkingDir || defaults.WorkingDir || '',
+      User: req.User || defaults.User || '',
+      Image: request.image,
+    };
+    const driverId = randomBytes(16).toString('hex');
+    const top = image.layers.at(-1);
+    await this.deps.driver.create(driverId, top?.driverId);
+    const record: ContainerRecord = {
+      id,
+      name,
+      imageId: image.id,
+      driverId,
+      created: new Date().toISOString(),
+      path: argv[0] as string,
+      args: argv.slice(1),
+      config,
+      host: request.host,
+      hostConfigDocument: request.hostConfigDocument,
+      state: initialState(),
+    };
+    try {
+      await mkdir(join(this.deps.root, id), { recursive: true, mode: 0o700 });
+      this.deps.records.insert(record);
+    } catch (err) {
+      await this.deps.driver.remove(driverId);
+      await rm(join(this.deps.root, id), { recursive: true, force: true });
+      throw err;
+    }
+    this.#byId.set(id, record);
+    this.deps.events.publish({
+      type: 'container',
+      action: 'create',
+      actor: { id, attributes: { image: request.image, name, ...(config.Labels ?? {}) } },
+    });
+    return { id, warnings: [] };
+  }
+
+  list(options: { all: boolean; limit: number; filters: FilterArgs }): ContainerRecord[] {
+    const { filters } = options;
+    checkFilterKeys(filters, LIST_FILTERS);
+    const statuses = filters.get('status') ?? [];
+    const names = filters.get('name') ?? [];
+    const ids = filters.get('id') ?? [];
+    const ancestors = filters.get('ancestor') ?? [];
+    let list = this.all()
+      .filter(
+        (c) =>
+          options.all ||
+          statuses.length > 0 ||
+          c.state.status === 'running' ||
+          c.state.status === 'paused' ||
+          c.state.status === 'restarting',
+      )
+      .filter((c) => statuses.length === 0 || statuses.includes(c.state.status))
+      .filter((c) => names.length === 0 || names.some((n) => new RegExp(n).test(`/${c.name}`)))
+      .filter((c) => ids.length === 0 || ids.some((i) => c.id.startsWith(i)))
+      .filter((c) => matchesLabels(filters.get('label'), c.config.Labels ?? {}))
+      .filter((c) => {
+        if (ancestors.length === 0) return true;
+        return ancestors.some((a) => {
+          try {
+            return this.deps.resolveImage(a).id === c.imageId;
+          } catch (err) {
+            if (isBerthError(err, 'not-found') || isBerthError(err, 'invalid-argument'))
+              return false;
+            throw err;
+          }
+        });
+      })
+      .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    if (options.limit > 0) list = list.slice(0, options.limit);
+    return list;
+  }
+
+  rename(ref: string, newName: string): void {
+    const c = this.resolve(ref);
+    if (!VALID_NAME.test(newName)) {
+      throw invalidArgument(
+        `Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+      );
+    }
+    const name = newName.replace(/^\//, '');
+    if (name === c.name)
+      throw invalidArgument('Renaming a container with the same name as its current name');
+    const holder = this.all().find((x) => x.name === name);
+    if (holder) {
+      throw conflict(
+        `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    }
+    this.deps.records.rename(c.id, name);
+    const renamed = { ...c, name };
+    this.#byId.set(c.id, renamed);
+    this.deps.events.publish({
+      type: 'container',
+      action: 'rename',
+      actor: { id: c.id, attributes: { image: c.config.Image, name, oldName: `/${c.name}` } },
+    });
+  }
+
+  async remove(ref: string, options: { force: boolean }): Promise<void> {
+    const c = this.resolve(ref);
+    if (
+      c.state.status === 'running' ||
+      c.state.status === 'paused' ||
+      c.state.status === 'restarting'
+    ) {
+      if (!options.force) {
+        throw conflict(
+          `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`,
+        );
+      }
+      throw new BerthError(
+        'not-implemented',
+        'stopping a running container is not implemented yet',
+      );
+    }
+    await this.deps.driver.remove(c.driverId);
+    this.deps.records.delete(c.id);
+    this.#byId.delete(c.id);
+    await rm(join(this.deps.root, c.id), { recursive: true, force: true });
+    this.deps.events.publish({
+      type: 'container',
+      action: 'destroy',
+      actor: { id: c.id, attributes: { image: c.config.Image, name: c.name } },
+    });
+  }
+
+  async prune(filters: FilterArgs): Promise<{ deleted: string[] }> {
+    checkFilterKeys(filters, PRUNE_FILTERS);
+    const deleted: string[] = [];
+    for (const c of this.all()) {
+      if (c.state.status !== 'created' && c.state.status !== 'exited' && c.state.status !== 'dead')
+        continue;
+      if (!matchesLabels(filters.get('label'), c.config.Labels ?? {})) continue;
+      await this.remove(c.id, { force: false });
+      deleted.push(c.id);
+    }
+    return { deleted };
+  }
+}

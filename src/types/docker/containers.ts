@@ -1,0 +1,67 @@
+// Docker Engine API wire shapes for containers (API 1.41).
+
+export interface ContainerCreateResponse {
+  Id: string;
+  Warnings: string[];
+}
+
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID: string;
+  Command: string;
+  Created: number;
+  Ports: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+  Labels: Record<string, string>;
+  State: string;
+  Status: string;
+  HostConfig: { NetworkMode: string };
+  NetworkSettings: { Networks: Record<string, unknown> };
+  Mounts: unknown[];
+}
+
+export interface ContainerState {
+  Status: string;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  Dead: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+export interface ContainerInspect {
+  Id: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  State: ContainerState;
+  Image: string;
+  ResolvConfPath: string;
+  HostnamePath: string;
+  HostsPath: string;
+  LogPath: string;
+  Name: string;
+  RestartCount: number;
+  Driver: string;
+  Platform: string;
+  MountLabel: string;
+  ProcessLabel: string;
+  AppArmorProfile: string;
+  ExecIDs: string[] | null;
+  HostConfig: Record<string, unknown>;
+  GraphDriver: { Data: Record<string, string> | null; Name: string };
+  Mounts: unknown[];
+  Config: Record<string, unknown>;
+  NetworkSettings: Record<string, unknown>;
+}
+
+export interface ContainersPruneResponse {
+  ContainersDeleted: string[] | null;
+  SpaceReclaimed: number;
+}
