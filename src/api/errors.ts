@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { isBerthError, type ErrorKind } from '../core/errors.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -48,4 +49,43 @@ export function writeError(res: ServerResponse, err: unknown, logger: Logger): v
     'Content-Length': Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/**
+ * An error on a connection the client asked to hijack, before the 101: a plain HTTP response
+ * written on the socket (the client reports its status), then the connection closes.
+ */
+export function writeUpgradeError(socket: Duplex, err: unknown, logger: Logger): void {
+  const status = statusOf(err);
+  if (status === 500) logger.error('request failed', { error: messageOf(err) });
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ message: messageOf(err) }) + '\n';
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  304: 'Not Modified',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+};
+
+/** Answers a hijack request: after this, the socket carries the raw stream. */
+export function acceptUpgrade(
+  socket: Duplex,
+  contentType = 'application/vnd.docker.raw-stream',
+): void {
+  socket.write(
+    `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`,
+  );
 }

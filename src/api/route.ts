@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { JobContext, JobKind } from '../core/jobs.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -14,6 +15,17 @@ export interface RouteContext {
   readonly job: JobContext;
 }
 
+/** A hijacked connection (`Upgrade: tcp`): the handler answers 101 itself, then owns the socket. */
+export interface UpgradeContext {
+  readonly req: IncomingMessage;
+  readonly socket: Duplex;
+  readonly head: Buffer;
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly query: URLSearchParams;
+  readonly apiVersion: string;
+  readonly job: JobContext;
+}
+
 export interface Route {
   readonly methods: readonly HttpMethod[];
   readonly path: string;
@@ -21,4 +33,6 @@ export interface Route {
   readonly job: string;
   readonly kind?: JobKind;
   handle(ctx: RouteContext): Promise<void>;
+  /** For routes Docker clients hijack (attach, exec start): the `Upgrade` request. */
+  upgrade?(ctx: UpgradeContext): Promise<void>;
 }

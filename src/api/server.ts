@@ -3,10 +3,11 @@ import findMyWay, { type HTTPVersion, type Instance } from 'find-my-way';
 import type { Job, JobRegistry } from '../core/jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { API_VERSION, splitVersionPrefix, unsupportedVersionMessage } from './api-version.js';
-import { writeError } from './errors.js';
+import { writeError, writeUpgradeError } from './errors.js';
 import { sendJson } from './http.js';
-import type { Route, RouteContext } from './route.js';
-import { invalidArgument } from '../core/errors.js';
+import type { Route, RouteContext, UpgradeContext } from './route.js';
+import type { Duplex } from 'node:stream';
+import { BerthError, invalidArgument } from '../core/errors.js';
 
 export interface ApiHandlerOptions {
   readonly logger: Logger;
@@ -19,7 +20,9 @@ export interface ApiHandlerOptions {
   readonly corsHeader?: string;
 }
 
-type RequestInput = Omit<RouteContext, 'job'>;
+type RequestInput =
+  | { readonly kind: 'http'; readonly ctx: Omit<RouteContext, 'job'> }
+  | { readonly kind: 'upgrade'; readonly ctx: Omit<UpgradeContext, 'job'> };
 
 interface Store {
   readonly job: Job<RequestInput, void>;
@@ -40,7 +43,11 @@ export class ApiHandler {
       const job = options.jobs.register<RequestInput, void>({
         name: route.job,
         kind: route.kind,
-        handler: (jobContext, input) => route.handle({ ...input, job: jobContext }),
+        handler: (jobContext, input) => {
+          if (input.kind === 'http') return route.handle({ ...input.ctx, job: jobContext });
+          if (!route.upgrade) throw invalidArgument('this endpoint cannot be hijacked');
+          return route.upgrade({ ...input.ctx, job: jobContext });
+        },
       });
       const store: Store = { job, route };
       this.#router.on([...route.methods], route.path, () => undefined, store);
@@ -51,6 +58,9 @@ export class ApiHandler {
     this.#servers.add(server);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       void this.#handle(req, res);
+    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.#handleUpgrade(req, socket, head);
     });
     server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -103,7 +113,7 @@ export class ApiHandler {
       }
       const { job } = found.store as Store;
       await job.run(
-        { req, res, params: found.params, query, apiVersion: version },
+        { kind: 'http', ctx: { req, res, params: found.params, query, apiVersion: version } },
         {
           onCancel: (cancel) => {
             if (gone) cancel();
@@ -117,6 +127,43 @@ export class ApiHandler {
         return;
       }
       writeError(res, err, this.options.logger);
+    }
+  }
+
+  async #handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    let gone = false;
+    let cancelJob: (() => void) | undefined;
+    socket.on('close', () => {
+      gone = true;
+      cancelJob?.();
+    });
+    socket.on('error', () => socket.destroy());
+    try {
+      await this.options.ready;
+      const target = req.url ?? '/';
+      const q = target.indexOf('?');
+      const { version, path } = splitVersionPrefix(q === -1 ? target : target.slice(0, q));
+      const unsupported = unsupportedVersionMessage(version);
+      if (unsupported) throw invalidArgument(unsupported);
+      const found = this.#router.find(req.method as 'POST', path);
+      if (!found || !(found.store as Store).route.upgrade)
+        throw new BerthError('not-found', 'page not found');
+      const query = new URLSearchParams(q === -1 ? '' : target.slice(q + 1));
+      await (found.store as Store).job.run(
+        {
+          kind: 'upgrade',
+          ctx: { req, socket, head, params: found.params, query, apiVersion: version },
+        },
+        {
+          onCancel: (cancel) => {
+            if (gone) cancel();
+            else cancelJob = cancel;
+          },
+        },
+      );
+    } catch (err) {
+      if (gone) return;
+      writeUpgradeError(socket, err, this.options.logger);
     }
   }
 

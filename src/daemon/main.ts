@@ -1,7 +1,7 @@
 // The composition root: the only place where the API edge, the engine and the services meet.
 
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { access, constants as fsConstants, mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { ApiHandler } from '../api/server.js';
@@ -13,6 +13,11 @@ import { imageRoutes } from '../api/routes/images/routes.js';
 import { containerRoutes } from '../api/routes/containers/routes.js';
 import { ContainerRecords } from '../core/state/container-records.js';
 import { ContainerService } from './containers/container-service.js';
+import { ContainerLifecycle } from './containers/lifecycle.js';
+import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
+import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
+import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
+import { SECCOMP_PROFILE } from './system/system-service.js';
 import { BlobStore } from '../core/content/blob-store.js';
 import { createStorageDriver, type StorageDriverName } from '../core/layers/create-driver.js';
 import { LayerStore } from '../core/layers/layer-store.js';
@@ -169,6 +174,31 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       root: containerRoot,
     });
     late.containers = containerService;
+
+    const runtime = new ConmonRuntime({
+      runtimePath: await which(config.defaultRuntime),
+      conmonPath: await which('conmon'),
+      stateDir: join(config.execRoot, 'containers'),
+      runtimeRoot: join(config.execRoot, config.defaultRuntime),
+    });
+    const seccomp = await readSeccompProfile(logger);
+    const lifecycle = new ContainerLifecycle({
+      containers: containerService,
+      driver,
+      runtime,
+      events,
+      logger,
+      containerRoot,
+      bundleRoot: join(config.execRoot, 'bundles'),
+      seccomp,
+      resolvConf: await readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
+    });
+    // Containers that ran while the daemon was away: follow the live ones, record the exits.
+    void lifecycle
+      .reconcile()
+      .catch((err: unknown) =>
+        logger.error('reconciling containers failed', { error: (err as Error).message }),
+      );
     const host = readHostInfo();
     const build = buildInfo();
     const components = await probeComponents();
@@ -207,8 +237,19 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         resolve: (ref) => containerService.resolve(ref),
         list: (o) => containerService.list(o),
         rename: (ref, name) => containerService.rename(ref, name),
-        remove: (ref, o) => containerService.remove(ref, o),
+        remove: async (ref, o) => {
+          if (o.force) await lifecycle.killForRemoval(ref, AbortSignal.timeout(20_000));
+          await containerService.remove(ref, o);
+        },
         prune: (f) => containerService.prune(f),
+      }),
+      ...containerRunRoutes({
+        resolve: (ref) => containerService.resolve(ref),
+        start: (ref, signal) => lifecycle.start(ref, signal),
+        stop: (ref, t, signal) => lifecycle.stop(ref, t, signal),
+        kill: (ref, signal) => lifecycle.kill(ref, signal),
+        wait: (ref, condition, signal) => lifecycle.wait(ref, condition, signal),
+        logs: (ref, options) => lifecycle.logs(ref, options),
       }),
     ];
     if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());
@@ -258,6 +299,34 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     for (const b of bound) b.server.close();
     await shutdownHandlers.runAll(logger);
     return 1;
+  }
+}
+
+/** A command's path on PATH (runc, crun, conmon). */
+async function which(command: string): Promise<string> {
+  for (const dir of (
+    process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+  ).split(':')) {
+    const path = join(dir, command);
+    try {
+      await access(path, fsConstants.X_OK);
+      return path;
+    } catch {
+      // not in this directory
+    }
+  }
+  return command;
+}
+
+async function readSeccompProfile(logger: Logger): Promise<SeccompProfile | undefined> {
+  try {
+    return loadSeccompProfile(await readFile(SECCOMP_PROFILE, 'utf8'));
+  } catch (err) {
+    logger.warn('no seccomp profile: containers run unconfined', {
+      path: SECCOMP_PROFILE,
+      error: (err as Error).message,
+    });
+    return undefined;
   }
 }
 

@@ -5,6 +5,7 @@ import {
   initialState,
   type ContainerConfig,
   type ContainerRecord,
+  type ContainerState,
   type CreateRequest,
 } from '../../core/containers/container.js';
 import { generateName, VALID_NAME } from '../../core/containers/names.js';
@@ -254,6 +255,16 @@ export class ContainerService {
       .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
     if (options.limit > 0) list = list.slice(0, options.limit);
     return list;
+  }
+
+  /** Commits a new state, then updates the in-memory view. */
+  updateState(id: string, state: ContainerState): ContainerRecord {
+    const c = this.#byId.get(id);
+    if (!c) throw notFound(`No such container: ${id}`);
+    this.deps.records.setState(id, state);
+    const updated = { ...c, state };
+    this.#byId.set(id, updated);
+    return updated;
   }
 
   rename(ref: string, newName: string): void {

@@ -25,7 +25,7 @@ export function statusText(c: ContainerRecord, now = Date.now()): string {
 }
 
 function commandLine(c: ContainerRecord): string {
-  return [c.path, ...c.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  return [c.path, ...c.args].join(' ');
 }
 
 export function toContainerSummary(c: ContainerRecord): ContainerSummary {

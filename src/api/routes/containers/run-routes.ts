@@ -1,0 +1,187 @@
+import type { ContainerRecord } from '../../../core/containers/container.js';
+import { invalidArgument } from '../../../core/errors.js';
+import type { K8sLogRecord } from '../../../core/runtime/k8s-log.js';
+import { acceptUpgrade } from '../../errors.js';
+import { queryBool, sendNoContent } from '../../http.js';
+import type { Route } from '../../route.js';
+import { parseTimestampParam } from '../../timestamps.js';
+
+/** What running containers needs from the daemon. */
+export interface ContainerRunBackend {
+  resolve(ref: string): ContainerRecord;
+  start(ref: string, signal: AbortSignal): Promise<void>;
+  stop(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
+  kill(ref: string, signal: string): Promise<void>;
+  wait(
+    ref: string,
+    condition: 'not-running' | 'next-exit' | 'removed',
+    signal: AbortSignal,
+  ): Promise<number>;
+  logs(
+    ref: string,
+    options: { follow: boolean; fromEnd?: boolean; untilRunEnds?: boolean; signal: AbortSignal },
+  ): AsyncIterable<K8sLogRecord>;
+}
+
+/** The 8-byte header of a multiplexed stream frame: stream (1 stdout, 2 stderr), 0, 0, 0, size. */
+export function frame(stream: 'stdout' | 'stderr', payload: Buffer): Buffer {
+  const header = Buffer.alloc(8);
+  header[0] = stream === 'stdout' ? 1 : 2;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
+function recordText(r: K8sLogRecord): string {
+  return r.partial ? r.text : `${r.text}\n`;
+}
+
+/** conmon's time (RFC 3339 with an offset) as Docker prints it (UTC, `Z`). */
+function dockerTime(time: string): string {
+  return time.replace(/\+00:00$/, 'Z');
+}
+
+function write(out: NodeJS.WritableStream, data: Buffer, signal: AbortSignal): Promise<void> {
+  if (out.write(data)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.removeListener('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    out.on('drain', done);
+    signal.addEventListener('abort', done);
+  });
+}
+
+export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
+  return [
+    {
+      methods: ['POST'],
+      path: '/containers/:id/start',
+      job: 'containers.start',
+      handle: async ({ res, params, job }) => {
+        await backend.start(params['id'] ?? '', job.signal);
+        sendNoContent(res);
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/containers/:id/stop',
+      job: 'containers.stop',
+      handle: async ({ res, params, query, job }) => {
+        const t = query.get('t');
+        const timeout = t === null || t === '' ? 10 : Number.parseInt(t, 10);
+        if (Number.isNaN(timeout)) throw invalidArgument(`invalid value for t: ${t}`);
+        await backend.stop(params['id'] ?? '', timeout, job.signal);
+        sendNoContent(res);
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/containers/:id/kill',
+      job: 'containers.kill',
+      handle: async ({ res, params, query }) => {
+        await backend.kill(params['id'] ?? '', query.get('signal') ?? 'SIGKILL');
+        sendNoContent(res);
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/containers/:id/wait',
+      job: 'containers.wait',
+      kind: 'stream',
+      handle: async ({ res, params, query, job }) => {
+        const condition = (query.get('condition') || 'not-running') as
+          'not-running' | 'next-exit' | 'removed';
+        if (!['not-running', 'next-exit', 'removed'].includes(condition))
+          throw invalidArgument(`invalid condition: "${condition}"`);
+        backend.resolve(params['id'] ?? '');
+        // The Docker CLI sends start only after these headers arrive: send them now.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        const code = await backend.wait(params['id'] ?? '', condition, job.signal);
+        res.end(JSON.stringify({ Error: null, StatusCode: code }) + '\n');
+      },
+    },
+    {
+      methods: ['GET'],
+      path: '/containers/:id/logs',
+      job: 'containers.logs',
+      kind: 'stream',
+      handle: async ({ res, params, query, job }) => {
+        const c = backend.resolve(params['id'] ?? '');
+        const stdout = queryBool(query, 'stdout');
+        const stderr = queryBool(query, 'stderr');
+        if (!stdout && !stderr)
+          throw invalidArgument('Bad parameters: you must choose at least one stream');
+        const follow = queryBool(query, 'follow');
+        const timestamps = queryBool(query, 'timestamps');
+        const tailText = query.get('tail') ?? 'all';
+        const tail = tailText === 'all' || tailText === '' ? -1 : Number.parseInt(tailText, 10);
+        const since = parseTimestampParam('since', query.get('since'));
+        const until = parseTimestampParam('until', query.get('until'));
+        res.writeHead(200);
+        res.flushHeaders();
+        const emit = async (r: K8sLogRecord): Promise<void> => {
+          if ((r.stream === 'stdout' && !stdout) || (r.stream === 'stderr' && !stderr)) return;
+          const ns = BigInt(Date.parse(r.time)) * 1_000_000n;
+          if (since !== undefined && ns < since) return;
+          if (until !== undefined && ns > until) return;
+          const text = Buffer.from(`${timestamps ? `${dockerTime(r.time)} ` : ''}${recordText(r)}`);
+          await write(res, c.config.Tty ? text : frame(r.stream, text), job.signal);
+        };
+        const backlog: K8sLogRecord[] = [];
+        const records = backend.logs(c.id, { follow: false, signal: job.signal });
+        for await (const r of records) {
+          backlog.push(r);
+          if (tail >= 0 && backlog.length > tail) backlog.shift();
+        }
+        for (const r of backlog) await emit(r);
+        if (follow) {
+          for await (const r of backend.logs(c.id, {
+            follow: true,
+            fromEnd: true,
+            signal: job.signal,
+          }))
+            await emit(r);
+        }
+        res.end();
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/containers/:id/attach',
+      job: 'containers.attach',
+      kind: 'stream',
+      handle: async () => {
+        throw invalidArgument('attach needs a hijacked connection (Upgrade: tcp)');
+      },
+      upgrade: async ({ socket, params, query, job }) => {
+        const c = backend.resolve(params['id'] ?? '');
+        const stdout = queryBool(query, 'stdout');
+        const stderr = queryBool(query, 'stderr');
+        acceptUpgrade(
+          socket,
+          c.config.Tty
+            ? 'application/vnd.docker.raw-stream'
+            : 'application/vnd.docker.multiplexed-stream',
+        );
+        // Output only: it is read from the container's log, from now on (from the start when
+        // the container has not started yet, as `docker run` attaches before start).
+        socket.resume();
+        const fromEnd = c.state.status !== 'created';
+        for await (const r of backend.logs(c.id, {
+          follow: true,
+          fromEnd,
+          untilRunEnds: true,
+          signal: job.signal,
+        })) {
+          if ((r.stream === 'stdout' && !stdout) || (r.stream === 'stderr' && !stderr)) continue;
+          const text = Buffer.from(recordText(r));
+          await write(socket, c.config.Tty ? text : frame(r.stream, text), job.signal);
+        }
+        socket.end();
+      },
+    },
+  ];
+}

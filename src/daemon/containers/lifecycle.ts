@@ -1,0 +1,454 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { ContainerRecord, ContainerState } from '../../core/containers/container.js';
+import { BerthError, conflict, hasErrno, isBerthError, notModified } from '../../core/errors.js';
+import type { EventPublisher } from '../../core/events.js';
+import type { StorageDriver } from '../../core/layers/storage-driver.js';
+import { effectiveCapabilities } from '../../core/runtime/capabilities.js';
+import { K8sLogDecoder, type K8sLogRecord } from '../../core/runtime/k8s-log.js';
+import { buildOciSpec } from '../../core/runtime/oci-spec.js';
+import { seccompForContainer, type SeccompProfile } from '../../core/runtime/seccomp.js';
+import { resolveUser } from '../../core/runtime/user.js';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
+import type { Logger } from '../../lib/logger.js';
+import type { ContainerService } from './container-service.js';
+
+/** The execution driver's role here (ConmonRuntime satisfies it). */
+export interface ContainerRuntime {
+  create(o: {
+    id: string;
+    bundle: string;
+    logPath: string;
+    tty: boolean;
+    openStdin: boolean;
+    signal?: AbortSignal;
+  }): Promise<{ pid: number }>;
+  start(id: string): Promise<void>;
+  kill(id: string, signal: string | number): Promise<void>;
+  delete(id: string, opts?: { force?: boolean }): Promise<void>;
+  state(id: string): Promise<{ status: string; pid: number } | undefined>;
+  exitCode(id: string): Promise<number | undefined>;
+  waitExit(id: string, signal?: AbortSignal): Promise<number>;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+export interface LifecycleDeps {
+  readonly containers: ContainerService;
+  readonly driver: StorageDriver;
+  readonly runtime: ContainerRuntime;
+  readonly events: EventPublisher;
+  readonly logger: Logger;
+  readonly containerRoot: string;
+  readonly bundleRoot: string;
+  readonly seccomp?: SeccompProfile;
+  readonly resolvConf?: string;
+}
+
+const LIVE = new Set(['running', 'paused', 'restarting']);
+const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Reads a file of the container's root without following a symlink out of it. */
+async function readInRoot(rootfs: string, path: string): Promise<string> {
+  try {
+    const text = await readFile(join(rootfs, path), 'utf8');
+    return text;
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR', 'ELOOP')) return '';
+    throw err;
+  }
+}
+
+/** The host's resolv.conf, with loopback name servers (unreachable from a container) removed. */
+export function containerResolvConf(host: string): string {
+  const lines = host.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
+  if (!lines.some((l) => /^\s*nameserver\s/.test(l)))
+    lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
+  return lines.join('\n').replace(/\n*$/, '\n');
+}
+
+/**
+ * Starts containers through the runtime and follows them to their exit: state, events, the
+ * rootfs unmounted, `--rm` honoured. Waiters and log followers are woken on every change.
+ */
+export class ContainerLifecycle {
+  readonly #watchers = new Set<() => void>();
+  /** Log readers per container: `--rm` waits for them to drain before the log goes. */
+  readonly #readers = new Map<string, number>();
+  /** Exit codes of containers removed after their exit (`--rm`), for `wait?condition=removed`. */
+  readonly #lastExit = new Map<string, number>();
+
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  logPath(id: string): string {
+    return join(this.deps.containerRoot, id, 'container.log');
+  }
+
+  #notify(): void {
+    for (const wake of [...this.#watchers]) wake();
+  }
+
+  /** Resolves at the next state change (or after `ms`, so every wait stays bounded). */
+  #changed(signal: AbortSignal | undefined, ms = 1000): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#watchers.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#watchers.add(done);
+      signal?.addEventListener('abort', done);
+    });
+  }
+
+  #setState(c: ContainerRecord, patch: Partial<ContainerState>): ContainerRecord {
+    const updated = this.deps.containers.updateState(c.id, { ...c.state, ...patch });
+    this.#notify();
+    return updated;
+  }
+
+  async start(ref: string, signal?: AbortSignal): Promise<void> {
+    const c = this.deps.containers.resolve(ref);
+    if (LIVE.has(c.state.status)) throw notModified();
+    const dir = join(this.deps.containerRoot, c.id);
+    const bundle = join(this.deps.bundleRoot, c.id);
+    const rootfs = await this.deps.driver.mount(c.driverId);
+    try {
+      const hostname = c.config.Hostname || c.id.slice(0, 12);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await writeFileAtomic(join(dir, 'hostname'), `${hostname}\n`);
+      await writeFileAtomic(
+        join(dir, 'hosts'),
+        `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\t${hostname}\n`,
+      );
+      await writeFileAtomic(
+        join(dir, 'resolv.conf'),
+        containerResolvConf(this.deps.resolvConf ?? ''),
+      );
+      const user = resolveUser(
+        c.config.User ?? '',
+        await readInRoot(rootfs, 'etc/passwd'),
+        await readInRoot(rootfs, 'etc/group'),
+      );
+      const capabilities = effectiveCapabilities([], [], false);
+      const env = [...(c.config.Env ?? [])];
+      if (!env.some((e) => e.startsWith('PATH='))) env.unshift(PATH_ENV);
+      env.push(`HOSTNAME=${hostname}`);
+      if (c.config.Tty) env.push('TERM=xterm');
+      if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+      const network =
+        c.host.networkMode === 'host' ? ({ mode: 'host' } as const) : ({ mode: 'new' } as const);
+      const bind = (
+        source: string,
+        destination: string,
+      ): { destination: string; type: string; source: string; options: string[] } => ({
+        destination,
+        type: 'bind',
+        source,
+        options: ['rbind', 'rprivate'],
+      });
+      const spec = buildOciSpec({
+        id: c.id,
+        rootfsPath: rootfs,
+        readonlyRootfs: false,
+        process: {
+          args: [c.path, ...c.args],
+          env,
+          cwd: c.config.WorkingDir || '/',
+          user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+          tty: c.config.Tty === true,
+          noNewPrivileges: false,
+          capabilities,
+        },
+        hostname,
+        namespaces: {
+          network,
+          pid: 'new',
+          ipc: 'new',
+          uts: c.host.networkMode === 'host' ? 'host' : 'new',
+          cgroup: 'host',
+        },
+        extraMounts: [
+          bind(join(dir, 'resolv.conf'), '/etc/resolv.conf'),
+          bind(join(dir, 'hostname'), '/etc/hostname'),
+          bind(join(dir, 'hosts'), '/etc/hosts'),
+        ],
+        devices: [],
+        sysctls: {},
+        resources: {},
+        cgroupsPath: `/berth/${c.id}`,
+        privileged: false,
+        seccomp: this.deps.seccomp
+          ? seccompForContainer(this.deps.seccomp, {
+              capabilities,
+              arch: os.machine(),
+              kernelVersion: os.release(),
+            })
+          : undefined,
+      });
+      await rm(bundle, { recursive: true, force: true });
+      await mkdir(bundle, { recursive: true, mode: 0o700 });
+      await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
+      const created = await this.deps.runtime.create({
+        id: c.id,
+        bundle,
+        logPath: this.logPath(c.id),
+        tty: c.config.Tty === true,
+        openStdin: c.config.OpenStdin === true,
+        signal,
+      });
+      await this.deps.runtime.start(c.id);
+      const running = this.#setState(c, {
+        status: 'running',
+        pid: created.pid,
+        exitCode: 0,
+        error: '',
+        startedAt: new Date().toISOString(),
+        finishedAt: '0001-01-01T00:00:00Z',
+      });
+      this.deps.events.publish({
+        type: 'container',
+        action: 'start',
+        actor: { id: c.id, attributes: { image: running.config.Image, name: running.name } },
+      });
+      this.#follow(c.id);
+    } catch (err) {
+      await this.deps.runtime.delete(c.id, { force: true }).catch(() => undefined);
+      await this.deps.driver.unmount(c.driverId);
+      const message = err instanceof Error ? err.message : String(err);
+      this.#setState(this.deps.containers.resolve(c.id), {
+        error: message,
+        exitCode: 128,
+        status: c.state.status === 'created' ? 'created' : 'exited',
+      });
+      throw isBerthError(err)
+        ? new BerthError(err.kind === 'invalid-argument' ? 'invalid-argument' : 'internal', message)
+        : err;
+    }
+  }
+
+  /** Waits for the exit in the background, then records it (also for containers found running at start-up). */
+  #follow(id: string): void {
+    this.deps.runtime.waitExit(id).then(
+      (code) => this.#exited(id, code),
+      (err: unknown) =>
+        this.deps.logger.error('lost track of a container', {
+          id,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+    );
+  }
+
+  async #exited(id: string, code: number): Promise<void> {
+    let c = this.deps.containers.resolve(id);
+    await this.deps.runtime
+      .delete(id, { force: true })
+      .catch((err: unknown) =>
+        this.deps.logger.warn('runtime delete failed', { id, error: (err as Error).message }),
+      );
+    await this.deps.driver
+      .unmount(c.driverId)
+      .catch((err: unknown) =>
+        this.deps.logger.warn('unmount failed', { id, error: (err as Error).message }),
+      );
+    c = this.#setState(c, {
+      status: 'exited',
+      pid: 0,
+      exitCode: code,
+      finishedAt: new Date().toISOString(),
+    });
+    this.deps.events.publish({
+      type: 'container',
+      action: 'die',
+      actor: { id, attributes: { exitCode: String(code), image: c.config.Image, name: c.name } },
+    });
+    if (c.host.autoRemove) {
+      const deadline = Date.now() + 5000;
+      while ((this.#readers.get(id) ?? 0) > 0 && Date.now() < deadline)
+        await this.#changed(undefined, 50);
+      this.#lastExit.set(id, code);
+      setTimeout(() => this.#lastExit.delete(id), 60_000).unref();
+      await this.deps.containers.remove(id, { force: false });
+      this.#notify();
+    }
+  }
+
+  /**
+   * `POST /wait`: not-running (now, if it is not), next-exit (the next die), removed (gone).
+   * A container that is already gone for `removed` resolves at once.
+   */
+  async wait(ref: string, condition: WaitCondition, signal: AbortSignal): Promise<number> {
+    const first = this.deps.containers.resolve(ref);
+    const id = first.id;
+    const finishedBefore = first.state.finishedAt;
+    let exitCode = first.state.exitCode;
+    for (;;) {
+      if (signal.aborted) throw new BerthError('cancelled', 'context canceled');
+      let c: ContainerRecord | undefined;
+      try {
+        c = this.deps.containers.resolve(id);
+      } catch (err) {
+        if (!isBerthError(err, 'not-found')) throw err;
+      }
+      if (c === undefined) return this.#lastExit.get(id) ?? exitCode;
+      exitCode = c.state.exitCode;
+      const live = LIVE.has(c.state.status);
+      if (condition === 'not-running' && !live) return exitCode;
+      if (condition === 'next-exit' && !live && c.state.finishedAt !== finishedBefore)
+        return exitCode;
+      await this.#changed(signal);
+    }
+  }
+
+  /** The records of the container's log, from `offset`; with `follow`, until it stops running. */
+  async *logs(
+    ref: string,
+    options: { follow: boolean; fromEnd?: boolean; untilRunEnds?: boolean; signal: AbortSignal },
+  ): AsyncGenerator<K8sLogRecord> {
+    const c = this.deps.containers.resolve(ref);
+    const path = this.logPath(c.id);
+    let offset = 0;
+    if (options.fromEnd)
+      offset = await stat(path).then(
+        (s) => s.size,
+        (err: unknown) => (hasErrno(err, 'ENOENT') ? 0 : Promise.reject(err)),
+      );
+    const decoder = new K8sLogDecoder();
+    const utf8 = new StringDecoder('utf8');
+    this.#readers.set(c.id, (this.#readers.get(c.id) ?? 0) + 1);
+    try {
+      yield* this.#read(c.id, path, offset, decoder, utf8, options);
+    } finally {
+      const left = (this.#readers.get(c.id) ?? 1) - 1;
+      if (left > 0) this.#readers.set(c.id, left);
+      else this.#readers.delete(c.id);
+      this.#notify();
+    }
+  }
+
+  async *#read(
+    id: string,
+    path: string,
+    start: number,
+    decoder: K8sLogDecoder,
+    utf8: StringDecoder,
+    options: { follow: boolean; untilRunEnds?: boolean; signal: AbortSignal },
+  ): AsyncGenerator<K8sLogRecord> {
+    const c = { id };
+    let offset = start;
+    let sawLive = false;
+    const finishedAtStart = this.deps.containers.resolve(id).state.finishedAt;
+    for (;;) {
+      const running = (() => {
+        let now: ContainerRecord;
+        try {
+          now = this.deps.containers.resolve(c.id);
+        } catch (err) {
+          if (isBerthError(err, 'not-found')) return false;
+          throw err;
+        }
+        const live = LIVE.has(now.state.status);
+        sawLive ||= live;
+        // attach: until a run that happens after it ends (it may attach before start).
+        if (options.untilRunEnds)
+          return live || (!sawLive && now.state.finishedAt === finishedAtStart);
+        return live || now.state.status === 'created';
+      })();
+      let size = 0;
+      try {
+        size = (await stat(path)).size;
+      } catch (err) {
+        if (!hasErrno(err, 'ENOENT')) throw err;
+      }
+      if (size < offset) offset = 0; // the log was truncated (conmon's size limit): start over
+      if (size > offset) {
+        for await (const chunk of createReadStream(path, { start: offset, end: size - 1 })) {
+          for (const record of decoder.push(utf8.write(chunk as Buffer))) yield record;
+        }
+        offset = size;
+        continue;
+      }
+      if (!options.follow || !running || options.signal.aborted) {
+        for (const record of decoder.end()) yield record;
+        return;
+      }
+      await this.#changed(options.signal, 100);
+    }
+  }
+
+  /** StopSignal, then SIGKILL after `timeoutSeconds`; resolves once it has exited. */
+  async stop(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void> {
+    const c = this.deps.containers.resolve(ref);
+    if (!LIVE.has(c.state.status)) throw notModified();
+    const finished = c.state.finishedAt;
+    const exited = (): boolean => {
+      try {
+        const now = this.deps.containers.resolve(c.id);
+        return !LIVE.has(now.state.status) || now.state.finishedAt !== finished;
+      } catch (err) {
+        if (isBerthError(err, 'not-found')) return true;
+        throw err;
+      }
+    };
+    await this.deps.runtime.kill(c.id, c.config.StopSignal || 'SIGTERM');
+    const deadline = Date.now() + Math.max(0, timeoutSeconds) * 1000;
+    while (!exited() && Date.now() < deadline && !signal.aborted) await this.#changed(signal, 100);
+    if (!exited()) {
+      await this.deps.runtime.kill(c.id, 'SIGKILL');
+      const hard = Date.now() + 10_000;
+      while (!exited() && Date.now() < hard && !signal.aborted) await this.#changed(signal, 100);
+    }
+    this.deps.events.publish({
+      type: 'container',
+      action: 'stop',
+      actor: { id: c.id, attributes: { image: c.config.Image, name: c.name } },
+    });
+  }
+
+  /** `rm -f` of a running container: SIGKILL, then wait (bounded) until its exit is recorded. */
+  async killForRemoval(ref: string, signal: AbortSignal): Promise<void> {
+    const c = this.deps.containers.resolve(ref);
+    if (!LIVE.has(c.state.status)) return;
+    await this.deps.runtime.kill(c.id, 'SIGKILL');
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !signal.aborted) {
+      if (!LIVE.has(this.deps.containers.resolve(c.id).state.status)) return;
+      await this.#changed(signal, 100);
+    }
+    throw new BerthError('internal', `container ${c.id} did not exit after SIGKILL`);
+  }
+
+  async kill(ref: string, signal: string): Promise<void> {
+    const c = this.deps.containers.resolve(ref);
+    if (!LIVE.has(c.state.status))
+      throw conflict(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
+    await this.deps.runtime.kill(c.id, signal || 'SIGKILL');
+    this.deps.events.publish({
+      type: 'container',
+      action: 'kill',
+      actor: {
+        id: c.id,
+        attributes: { image: c.config.Image, name: c.name, signal: signal || 'SIGKILL' },
+      },
+    });
+  }
+
+  /** Restores the view of containers after a daemon restart: still running, or exited meanwhile. */
+  async reconcile(): Promise<void> {
+    for (const c of this.deps.containers.all()) {
+      if (!LIVE.has(c.state.status)) continue;
+      const state = await this.deps.runtime.state(c.id);
+      if (state && state.status !== 'stopped') {
+        this.#follow(c.id);
+        continue;
+      }
+      const code = (await this.deps.runtime.exitCode(c.id)) ?? 137;
+      await this.#exited(c.id, code);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+// Containers that run, through the real Docker CLI: run (foreground, --rm, -d), exit codes,
+// logs, stop, kill, start/stop status codes, rm -f, and a daemon killed under a running one.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
+import { busyboxArchive } from '../../helpers/image-archive.js';
+
+/** Processes (conmon, container init) whose command line names this daemon's directories. */
+function processesUnder(dir: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dir)) out.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+describe('running containers', () => {
+  let d: TestDaemon;
+  const dk = (args: string[], timeoutMs = 30_000): ReturnType<typeof docker> =>
+    docker(d.host, args, { timeoutMs });
+  before(async () => {
+    d = await startDaemon();
+    assert.equal((await dk(['load', '-i', busyboxArchive()])).code, 0);
+  });
+  after(async () => {
+    // Containers outlive the daemon by design: remove them first, so no conmon stays behind.
+    const ids = (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await dk(['rm', '-f', ...ids]);
+    const dir = d.dir;
+    await d?.cleanup();
+    await waitFor('the monitors to exit', async () => processesUnder(dir).length === 0, 10_000);
+    assert.equal(
+      readFileSync('/proc/self/mountinfo', 'utf8').includes(d.dataRoot),
+      false,
+      'nothing stays mounted',
+    );
+  });
+
+  it('docker run --rm busybox echo hello prints exactly hello and leaves nothing', async () => {
+    const r = await dk(['run', '--rm', 'busybox', 'echo', 'hello']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'hello\n');
+    assert.equal(r.stderr, '');
+    assert.equal((await dk(['ps', '-aq'])).stdout.trim(), '');
+  });
+
+  it('passes the exit code and keeps stdout and stderr apart', async () => {
+    const r = await dk([
+      'run',
+      '--name',
+      'seven',
+      'busybox',
+      'sh',
+      '-c',
+      'echo out; echo err >&2; exit 7',
+    ]);
+    assert.equal(r.code, 7);
+    assert.equal(r.stdout, 'out\n');
+    assert.equal(r.stderr, 'err\n');
+    const state = await dk([
+      'inspect',
+      '--format',
+      '{{.State.Status}} {{.State.ExitCode}} {{.State.Running}}',
+      'seven',
+    ]);
+    assert.equal(state.stdout.trim(), 'exited 7 false');
+    const logs = await dk(['logs', 'seven']);
+    assert.equal(logs.stdout, 'out\n');
+    assert.equal(logs.stderr, 'err\n');
+    const ps = await dk(['ps', '-a', '--filter', 'name=seven', '--format', '{{.Status}}']);
+    assert.match(ps.stdout.trim(), /^Exited \(7\) .+ ago$/);
+    const kill = await dk(['kill', 'seven']);
+    assert.equal(kill.code, 1);
+    assert.match(kill.stderr, /is not running/);
+    const stop = await dk(['stop', 'seven']);
+    assert.equal(stop.code, 0, 'stop of a stopped container is a 304, a success');
+    const again = await dk(['start', '-a', 'seven']);
+    assert.equal(again.code, 7, 'a stopped container starts again');
+    assert.equal(again.stdout, 'out\n');
+    assert.equal((await dk(['rm', 'seven'])).code, 0);
+  });
+
+  it('runs detached: ps, logs, logs -f, stop (SIGKILL after the timeout), rm', async () => {
+    const run = await dk([
+      'run',
+      '-d',
+      '--name',
+      'ticker',
+      'busybox',
+      'sh',
+      '-c',
+      'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const id = run.stdout.trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    await waitFor('output', async () => (await dk(['logs', 'ticker'])).stdout.includes('tick 3'));
+    const ps = await dk(['ps', '--format', '{{.Names}} {{.Status}}']);
+    assert.match(ps.stdout, /^ticker Up /m);
+    const tail = await dk(['logs', '--tail', '2', 'ticker']);
+    assert.equal(tail.stdout.trim().split('\n').length, 2);
+    const stamped = await dk(['logs', '-t', '--tail', '1', 'ticker']);
+    assert.match(stamped.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z tick \d+$/m);
+    const follow = await dk(['logs', '-f', '--tail', '0', 'ticker'], 1500);
+    assert.match(follow.stdout, /tick \d+/, 'follow streams new lines');
+    const pid = Number(
+      (await dk(['inspect', '--format', '{{.State.Pid}}', 'ticker'])).stdout.trim(),
+    );
+    assert.ok(pid > 1);
+    const start = await dk(['start', 'ticker']);
+    assert.equal(start.code, 0, 'start of a running container is a 304');
+    const rmRunning = await dk(['rm', 'ticker']);
+    assert.equal(rmRunning.code, 1);
+    assert.match(rmRunning.stderr, /You cannot remove a running container/);
+    const stop = await dk(['stop', '-t', '1', 'ticker']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(
+      (await dk(['inspect', '--format', '{{.State.ExitCode}}', 'ticker'])).stdout.trim(),
+      '137',
+    );
+    assert.equal((await dk(['rm', 'ticker'])).code, 0);
+  });
+
+  it('rm -f removes a running container', async () => {
+    const run = await dk(['run', '-d', 'busybox', 'sleep', '1000']);
+    assert.equal(run.code, 0, run.stderr);
+    const rm = await dk(['rm', '-f', run.stdout.trim()]);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.equal((await dk(['ps', '-aq'])).stdout.trim(), '');
+  });
+
+  it('survives a daemon killed with SIGKILL: still running, same pid, manageable', async () => {
+    const run = await dk([
+      'run',
+      '-d',
+      '--name',
+      'survivor',
+      'busybox',
+      'sh',
+      '-c',
+      'echo before; sleep 1000',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const pid = (await dk(['inspect', '--format', '{{.State.Pid}}', 'survivor'])).stdout.trim();
+    const quick = await dk([
+      'run',
+      '-d',
+      '--name',
+      'quick',
+      'busybox',
+      'sh',
+      '-c',
+      'sleep 1; exit 3',
+    ]);
+    assert.equal(quick.code, 0);
+    d.process.kill('SIGKILL');
+    await d.exited;
+    await new Promise((r) => setTimeout(r, 1500));
+    const dir = d.dir;
+    d = await startDaemon({ reuseDir: dir });
+    const state = await dk(['inspect', '--format', '{{.State.Status}} {{.State.Pid}}', 'survivor']);
+    assert.equal(state.stdout.trim(), `running ${pid}`);
+    await waitFor(
+      'the exit of the container that ended meanwhile',
+      async () =>
+        (await dk(['inspect', '--format', '{{.State.Status}}', 'quick'])).stdout.trim() ===
+        'exited',
+    );
+    assert.equal(
+      (await dk(['inspect', '--format', '{{.State.ExitCode}}', 'quick'])).stdout.trim(),
+      '3',
+    );
+    assert.equal((await dk(['logs', 'survivor'])).stdout, 'before\n');
+    const stop = await dk(['stop', '-t', '1', 'survivor']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal((await dk(['rm', 'survivor', 'quick'])).code, 0);
+  });
+});
