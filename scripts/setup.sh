@@ -28,3 +28,5 @@ if ! berth image inspect busybox >/dev/null 2>&1; then
   berth load -i dist/images/busybox.tar
 fi
 berth version
+# The promise of this command: a container runs next.
+berth run --rm busybox echo hello

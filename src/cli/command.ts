@@ -23,5 +23,7 @@ export interface Command {
   readonly usage: string;
   readonly flags: readonly FlagSpec[];
   readonly maxArgs?: number;
+  /** false: flags end at the first argument (`run IMAGE CMD --flag` passes --flag to CMD). */
+  readonly interspersed?: boolean;
   run(ctx: CliContext, flags: ParsedFlags): Promise<number>;
 }

@@ -18,6 +18,16 @@ import { infoCommand } from './commands/info.js';
 import { systemCommands } from './commands/system.js';
 import { versionCommand } from './commands/version.js';
 import {
+  killCommand,
+  logsCommand,
+  psCommand,
+  rmCommand,
+  RunError,
+  runCommand,
+  startCommand,
+  stopCommand,
+} from './commands/containers.js';
+import {
   historyCommand,
   imageCommands,
   imagesCommand,
@@ -73,11 +83,27 @@ const COMMANDS: Record<string, Command> = {
   load: loadCommand,
   save: saveCommand,
   import: importCommand,
+  run: runCommand,
+  start: startCommand,
+  stop: stopCommand,
+  kill: killCommand,
+  rm: rmCommand,
+  logs: logsCommand,
+  ps: psCommand,
 };
 
 const GROUPS: Record<string, Record<string, Command>> = {
   system: systemCommands,
   image: imageCommands,
+  container: {
+    run: runCommand,
+    start: startCommand,
+    stop: stopCommand,
+    kill: killCommand,
+    rm: rmCommand,
+    logs: logsCommand,
+    ls: { ...psCommand, name: 'ls' },
+  },
 };
 
 function mainUsage(): string {
@@ -162,6 +188,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     flags = parseFlags(
       [...command.flags, { name: 'help', type: 'bool', help: 'Print usage' }],
       rest,
+      {
+        interspersed: command.interspersed ?? true,
+      },
     );
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
@@ -215,6 +244,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (err instanceof ApiError) {
       stderr.write(`Error response from daemon: ${err.message}\n`);
       return 1;
+    }
+    if (err instanceof RunError) {
+      stderr.write(`${err.message}\nRun 'berth ${label} --help' for more information\n`);
+      return 125;
     }
     if (err instanceof StreamError) {
       stderr.write(`${err.message}\n`);

@@ -1,5 +1,11 @@
 import type http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type {
+  ContainerCreateResponse,
+  ContainerInspect,
+  ContainerSummary,
+} from '../types/docker/containers.js';
 import { ENGINE_API_VERSION, type ErrorResponse } from '../types/docker/api.js';
 import type {
   DeleteResponseItem,
@@ -283,6 +289,116 @@ export class BerthClient {
   ): AsyncGenerator<JsonMessage> {
     const res = await this.stream(method, path, options);
     for await (const line of jsonLines(res)) yield JSON.parse(line) as JsonMessage;
+  }
+
+  async createContainer(
+    body: Record<string, unknown>,
+    name?: string,
+  ): Promise<ContainerCreateResponse> {
+    return this.json('POST', '/containers/create', { query: { name }, body });
+  }
+
+  listContainers(
+    options: { all?: boolean; filters?: Record<string, string[]> } = {},
+  ): Promise<ContainerSummary[]> {
+    return this.json('GET', '/containers/json', {
+      query: { all: options.all || undefined, filters: encodeFilters(options.filters) },
+    });
+  }
+
+  inspectContainer(id: string): Promise<ContainerInspect> {
+    return this.json('GET', `/containers/${encodeURIComponent(id)}/json`);
+  }
+
+  /** start, stop, kill, rm: a 304 (already so) counts as success, as in the Docker CLI. */
+  async containerAction(
+    id: string,
+    action: 'start' | 'stop' | 'kill',
+    query: RequestOptions['query'] = {},
+  ): Promise<void> {
+    const res = await this.request('POST', `/containers/${encodeURIComponent(id)}/${action}`, {
+      query,
+    });
+    if (res.status >= 400) throw toApiError(res);
+  }
+
+  async removeContainer(id: string, options: { force?: boolean } = {}): Promise<void> {
+    const res = await this.request('DELETE', `/containers/${encodeURIComponent(id)}`, {
+      query: { force: options.force || undefined },
+    });
+    if (res.status >= 400) throw toApiError(res);
+  }
+
+  /** Resolves once the daemon has sent the headers; `result` resolves at the condition. */
+  async waitContainer(
+    id: string,
+    condition: 'not-running' | 'next-exit' | 'removed',
+    signal?: AbortSignal,
+  ): Promise<{ result: Promise<number> }> {
+    const res = await this.stream('POST', `/containers/${encodeURIComponent(id)}/wait`, {
+      query: { condition },
+      signal,
+    });
+    const result = (async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+        StatusCode: number;
+        Error?: { Message?: string } | null;
+      };
+      if (body.Error?.Message) throw new ApiError(500, body.Error.Message);
+      return body.StatusCode;
+    })();
+    return { result };
+  }
+
+  /** Hijacks an attach connection; the socket carries the container's output (framed unless tty). */
+  async attachContainer(id: string, query: RequestOptions['query']): Promise<Duplex> {
+    const prefix = `/v${await this.apiVersion()}`;
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {}))
+      if (v !== undefined) params.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+    const { module, base } = requestTarget(this.connection);
+    return new Promise((resolve, reject) => {
+      const req = module.request({
+        ...base,
+        method: 'POST',
+        path: `${prefix}/containers/${encodeURIComponent(id)}/attach?${params.toString()}`,
+        headers: {
+          ...(base.headers as Record<string, string>),
+          Connection: 'Upgrade',
+          Upgrade: 'tcp',
+          'Content-Length': '0',
+        },
+      });
+      req.on('upgrade', (_res, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        resolve(socket);
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          reject(
+            toApiError({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks),
+            }),
+          ),
+        );
+      });
+      req.on('error', (err) => reject(new ConnectionError(`attach: ${err.message}`)));
+      req.end();
+    });
+  }
+
+  containerLogs(
+    id: string,
+    query: RequestOptions['query'],
+    signal?: AbortSignal,
+  ): Promise<IncomingMessage> {
+    return this.stream('GET', `/containers/${encodeURIComponent(id)}/logs`, { query, signal });
   }
 
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {

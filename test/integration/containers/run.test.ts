@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
+import { berth, docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
 
 /** Processes (conmon, container init) whose command line names this daemon's directories. */
@@ -133,6 +133,36 @@ describe('running containers', () => {
     const rm = await dk(['rm', '-f', run.stdout.trim()]);
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal((await dk(['ps', '-aq'])).stdout.trim(), '');
+  });
+
+  it('berth run, ps, logs, stop, rm behave as the Docker CLI', async () => {
+    const b = (args: string[]): ReturnType<typeof berth> =>
+      berth(['-H', d.host, ...args], { timeoutMs: 30_000 });
+    const hello = await b(['run', '--rm', 'busybox', 'echo', 'hello']);
+    assert.equal(hello.code, 0, hello.stderr);
+    assert.equal(hello.stdout, 'hello\n');
+    const seven = await b([
+      'run',
+      '--name',
+      'bseven',
+      'busybox',
+      'sh',
+      '-c',
+      'echo out; echo err >&2; exit 7',
+    ]);
+    assert.equal(seven.code, 7);
+    assert.equal(seven.stdout, 'out\n');
+    assert.equal(seven.stderr, 'err\n');
+    assert.equal((await b(['logs', 'bseven'])).stdout, 'out\n');
+    const detached = await b(['run', '-d', '--name', 'bg', 'busybox', 'sleep', '100']);
+    assert.match(detached.stdout.trim(), /^[0-9a-f]{64}$/);
+    assert.equal((await b(['ps', '--format', '{{.Names}}'])).stdout.trim(), 'bg');
+    assert.equal((await b(['ps'])).stdout.split('\n')[0], (await dk(['ps'])).stdout.split('\n')[0]);
+    assert.equal((await b(['stop', '-t', '0', 'bg'])).stdout.trim(), 'bg');
+    assert.equal((await b(['rm', 'bg', 'bseven'])).code, 0);
+    const missing = await b(['run', 'nosuchimage']);
+    assert.equal(missing.code, 125);
+    assert.match(missing.stderr, /No such image: nosuchimage:latest/);
   });
 
   it('survives a daemon killed with SIGKILL: still running, same pid, manageable', async () => {
