@@ -298,12 +298,10 @@ export const psCommand: Command = {
     { name: 'quiet', short: 'q', type: 'bool', help: 'Only display container IDs' },
   ],
   async run(ctx, flags) {
-    const list = await ctx
-      .client()
-      .listContainers({
-        all: flagBool(flags, 'all'),
-        filters: parseFilterFlags(flagList(flags, 'filter')),
-      });
+    const list = await ctx.client().listContainers({
+      all: flagBool(flags, 'all'),
+      filters: parseFilterFlags(flagList(flags, 'filter')),
+    });
     const noTrunc = flagBool(flags, 'no-trunc');
     const id = (i: string): string => (noTrunc ? i : shortId(i));
     if (flagBool(flags, 'quiet')) {
