@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { startDaemon } from '../test/helpers/daemon.js';
+import { benchContainers } from './containers.js';
 import { benchImageLoad, benchOverlayMount } from './images.js';
 
 const PINGS = Number(process.env['BENCH_PINGS'] ?? 2000);
@@ -101,11 +102,12 @@ function print(prefix: string, results: Map<string, [number, string]>): void {
     console.log(`${prefix}${name} ${value.toFixed(3)} ${unit}`);
 }
 
-const SUITES = (process.env['BENCH'] ?? 'ping,images').split(',');
+const SUITES = (process.env['BENCH'] ?? 'ping,images,containers').split(',');
 
 async function main(): Promise<void> {
   const line = (name: string, value: number, unit: string): void =>
     console.log(`${name} ${value.toFixed(3)} ${unit}`);
+  if (SUITES.includes('containers')) await benchContainers(line);
   if (SUITES.includes('images')) {
     await benchOverlayMount(line);
     await benchImageLoad(line);
