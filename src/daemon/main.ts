@@ -17,6 +17,7 @@ import { ContainerLifecycle } from './containers/lifecycle.js';
 import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
 import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
 import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
+import { capabilitiesInMask } from '../core/runtime/capabilities.js';
 import { SECCOMP_PROFILE } from './system/system-service.js';
 import { BlobStore } from '../core/content/blob-store.js';
 import { createStorageDriver, type StorageDriverName } from '../core/layers/create-driver.js';
@@ -192,6 +193,10 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       bundleRoot: join(config.execRoot, 'bundles'),
       seccomp,
       resolvConf: await readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
+      initBinary: await which('tini-static'),
+      availableCapabilities: capabilitiesInMask(
+        /CapBnd:\s*([0-9a-f]+)/.exec(await readFile('/proc/self/status', 'utf8'))?.[1] ?? '0',
+      ),
     });
     // Containers that ran while the daemon was away: follow the live ones, record the exits.
     void lifecycle

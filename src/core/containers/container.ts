@@ -13,6 +13,27 @@ export interface HostSettings {
   readonly autoRemove: boolean;
   readonly networkMode: string;
   readonly restartPolicy: { readonly name: string; readonly maximumRetryCount: number };
+  /** Security and resources (optional: containers created before they existed have none). */
+  readonly privileged?: boolean;
+  readonly readonlyRootfs?: boolean;
+  readonly capAdd?: readonly string[];
+  readonly capDrop?: readonly string[];
+  readonly noNewPrivileges?: boolean;
+  readonly seccompUnconfined?: boolean;
+  readonly groupAdd?: readonly string[];
+  readonly tmpfs?: Readonly<Record<string, string>>;
+  readonly ulimits?: readonly { name: string; soft: number; hard: number }[];
+  readonly sysctls?: Readonly<Record<string, string>>;
+  readonly shmSize?: number;
+  readonly init?: boolean;
+  readonly resources?: {
+    readonly memory?: number;
+    readonly memorySwap?: number;
+    readonly cpuShares?: number;
+    readonly nanoCpus?: number;
+    readonly cpusetCpus?: string;
+    readonly pidsLimit?: number;
+  };
 }
 
 export type ContainerStatus =

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { isBerthError } from '../errors.js';
 import {
   ALL_CAPABILITIES,
+  capabilitiesInMask,
   capabilitiesUpTo,
   DEFAULT_CAPABILITIES,
   effectiveCapabilities,
@@ -65,5 +66,15 @@ describe('capabilities', () => {
       () => normalizeCapabilities(['bpf'], capabilitiesUpTo(37)),
       /capability not supported by your kernel or not available in the current environment: "CAP_BPF"/,
     );
+  });
+});
+
+describe('capabilitiesInMask', () => {
+  it('lists the capabilities whose bits are set, in kernel order', () => {
+    assert.deepEqual(capabilitiesInMask('0'), []);
+    assert.deepEqual(capabilitiesInMask('3'), ['CAP_CHOWN', 'CAP_DAC_OVERRIDE']);
+    assert.equal(capabilitiesInMask('1fffeffffff').includes('CAP_SYS_MODULE'), false);
+    assert.equal(capabilitiesInMask('1fffeffffff').length, 40);
+    assert.equal(capabilitiesInMask('1ffffffffff').length, 41);
   });
 });

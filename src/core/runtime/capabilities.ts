@@ -132,3 +132,12 @@ export function effectiveCapabilities(
   }
   return [...new Set(caps)];
 }
+
+/**
+ * The capabilities in a bounding-set mask (`CapBnd:` of /proc/<pid>/status, hex): what this
+ * process may give a container. A daemon inside a restricted sandbox has fewer than all.
+ */
+export function capabilitiesInMask(hexMask: string): string[] {
+  const mask = BigInt(`0x${hexMask.trim() || '0'}`);
+  return ALL_CAPABILITIES.filter((_, bit) => ((mask >> BigInt(bit)) & 1n) === 1n);
+}

@@ -155,6 +155,8 @@ export interface ContainerSpecInput {
   /** `/docker/<id>` with the cgroupfs driver, `system.slice:docker:<id>` with systemd. */
   cgroupsPath: string;
   privileged: boolean;
+  /** What --privileged grants: the capabilities this host lets the daemon hand out (default all). */
+  availableCapabilities?: readonly string[];
   /** From seccompForContainer; undefined = unconfined. Always unconfined when privileged. */
   seccomp?: LinuxSeccomp;
   /** HostConfig.MaskedPaths; default Docker's list, none when privileged. */
@@ -452,7 +454,9 @@ export const DEFAULT_NETWORK_SYSCTLS: Readonly<Record<string, string>> = Object.
  * no field runc applies for it).
  */
 export function buildOciSpec(input: ContainerSpecInput): Spec {
-  const caps = input.privileged ? ALL_CAPABILITIES : input.process.capabilities;
+  const caps = input.privileged
+    ? (input.availableCapabilities ?? ALL_CAPABILITIES)
+    : input.process.capabilities;
   const { resources: res, devices } = resources(input);
 
   const sysctl: Record<string, string> = {};

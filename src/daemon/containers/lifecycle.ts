@@ -9,7 +9,8 @@ import type { EventPublisher } from '../../core/events.js';
 import type { StorageDriver } from '../../core/layers/storage-driver.js';
 import { effectiveCapabilities } from '../../core/runtime/capabilities.js';
 import { K8sLogDecoder, type K8sLogRecord } from '../../core/runtime/k8s-log.js';
-import { buildOciSpec } from '../../core/runtime/oci-spec.js';
+import { buildOciSpec, tmpfsMount } from '../../core/runtime/oci-spec.js';
+import type { Mount } from '../../core/runtime/oci-types.js';
 import { seccompForContainer, type SeccompProfile } from '../../core/runtime/seccomp.js';
 import { resolveUser } from '../../core/runtime/user.js';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
@@ -46,6 +47,10 @@ export interface LifecycleDeps {
   readonly bundleRoot: string;
   readonly seccomp?: SeccompProfile;
   readonly resolvConf?: string;
+  /** The --init binary (a static tini), bound read-only at /sbin/docker-init. */
+  readonly initBinary?: string;
+  /** The capabilities the daemon itself holds (the most a container can get). */
+  readonly availableCapabilities?: readonly string[];
 }
 
 const LIVE = new Set(['running', 'paused', 'restarting']);
@@ -130,66 +135,90 @@ export class ContainerLifecycle {
         join(dir, 'resolv.conf'),
         containerResolvConf(this.deps.resolvConf ?? ''),
       );
+      const h = c.host;
+      const privileged = h.privileged === true;
       const user = resolveUser(
         c.config.User ?? '',
         await readInRoot(rootfs, 'etc/passwd'),
         await readInRoot(rootfs, 'etc/group'),
+        [...(h.groupAdd ?? [])],
       );
-      const capabilities = effectiveCapabilities([], [], false);
+      const capabilities = effectiveCapabilities(
+        [...(h.capAdd ?? [])],
+        [...(h.capDrop ?? [])],
+        privileged,
+        this.deps.availableCapabilities,
+      );
       const env = [...(c.config.Env ?? [])];
       if (!env.some((e) => e.startsWith('PATH='))) env.unshift(PATH_ENV);
       env.push(`HOSTNAME=${hostname}`);
       if (c.config.Tty) env.push('TERM=xterm');
       if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
       const network =
-        c.host.networkMode === 'host' ? ({ mode: 'host' } as const) : ({ mode: 'new' } as const);
+        h.networkMode === 'host' ? ({ mode: 'host' } as const) : ({ mode: 'new' } as const);
       const bind = (
         source: string,
         destination: string,
-      ): { destination: string; type: string; source: string; options: string[] } => ({
+        options = ['rbind', 'rprivate'],
+      ): Mount => ({
         destination,
         type: 'bind',
         source,
-        options: ['rbind', 'rprivate'],
+        options,
       });
+      const memory = h.resources?.memory;
       const spec = buildOciSpec({
         id: c.id,
         rootfsPath: rootfs,
-        readonlyRootfs: false,
+        readonlyRootfs: h.readonlyRootfs === true,
         process: {
-          args: [c.path, ...c.args],
+          args: h.init ? ['/sbin/docker-init', '--', c.path, ...c.args] : [c.path, ...c.args],
           env,
           cwd: c.config.WorkingDir || '/',
           user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
           tty: c.config.Tty === true,
-          noNewPrivileges: false,
+          noNewPrivileges: h.noNewPrivileges === true,
           capabilities,
+          rlimits: [...(h.ulimits ?? [])],
         },
         hostname,
         namespaces: {
           network,
           pid: 'new',
           ipc: 'new',
-          uts: c.host.networkMode === 'host' ? 'host' : 'new',
+          uts: h.networkMode === 'host' ? 'host' : 'new',
           cgroup: 'host',
         },
         extraMounts: [
           bind(join(dir, 'resolv.conf'), '/etc/resolv.conf'),
           bind(join(dir, 'hostname'), '/etc/hostname'),
           bind(join(dir, 'hosts'), '/etc/hosts'),
+          ...Object.entries(h.tmpfs ?? {}).map(([destination, data]) =>
+            tmpfsMount(destination, data),
+          ),
+          ...(h.init
+            ? [bind(this.deps.initBinary ?? '/usr/bin/tini', '/sbin/docker-init', ['bind', 'ro'])]
+            : []),
         ],
+        shmSize: h.shmSize,
         devices: [],
-        sysctls: {},
-        resources: {},
+        sysctls: { ...(h.sysctls ?? {}) },
+        resources: {
+          ...h.resources,
+          // Docker's default: as much swap as memory (MemorySwap = 2 × Memory).
+          memorySwap: h.resources?.memorySwap ?? (memory ? memory * 2 : undefined),
+        },
         cgroupsPath: `/berth/${c.id}`,
-        privileged: false,
-        seccomp: this.deps.seccomp
-          ? seccompForContainer(this.deps.seccomp, {
-              capabilities,
-              arch: os.machine(),
-              kernelVersion: os.release(),
-            })
-          : undefined,
+        privileged,
+        availableCapabilities: this.deps.availableCapabilities,
+        seccomp:
+          privileged || h.seccompUnconfined || !this.deps.seccomp
+            ? undefined
+            : seccompForContainer(this.deps.seccomp, {
+                capabilities,
+                arch: os.machine(),
+                kernelVersion: os.release(),
+              }),
       });
       await rm(bundle, { recursive: true, force: true });
       await mkdir(bundle, { recursive: true, mode: 0o700 });
@@ -221,11 +250,22 @@ export class ContainerLifecycle {
       await this.deps.runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.deps.driver.unmount(c.driverId);
       const message = err instanceof Error ? err.message : String(err);
+      // As Docker: the failed start is an exit (127 when the command cannot run), so attach
+      // and wait of the run that asked for it end too.
+      const code = isBerthError(err, 'invalid-argument') ? 127 : 128;
       this.#setState(this.deps.containers.resolve(c.id), {
+        status: 'exited',
         error: message,
-        exitCode: 128,
-        status: c.state.status === 'created' ? 'created' : 'exited',
+        exitCode: code,
+        pid: 0,
+        finishedAt: new Date().toISOString(),
       });
+      if (c.host.autoRemove) {
+        this.#lastExit.set(c.id, code);
+        setTimeout(() => this.#lastExit.delete(c.id), 60_000).unref();
+        await this.deps.containers.remove(c.id, { force: false });
+        this.#notify();
+      }
       throw isBerthError(err)
         ? new BerthError(err.kind === 'invalid-argument' ? 'invalid-argument' : 'internal', message)
         : err;

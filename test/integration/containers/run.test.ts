@@ -165,6 +165,119 @@ describe('running containers', () => {
     assert.match(missing.stderr, /No such image: nosuchimage:latest/);
   });
 
+  it('enforces --read-only, --tmpfs, --cap-drop, --pids-limit, --memory, -u, --init, no-new-privileges, ulimits, seccomp', async () => {
+    const ro = await dk(['run', '--rm', '--read-only', 'busybox', 'touch', '/x']);
+    assert.equal(ro.code, 1);
+    assert.match(ro.stderr, /Read-only file system/);
+    const tmpfs = await dk([
+      'run',
+      '--rm',
+      '--read-only',
+      '--tmpfs',
+      '/tmp',
+      'busybox',
+      'sh',
+      '-c',
+      'touch /tmp/x && echo ok',
+    ]);
+    assert.equal(tmpfs.stdout, 'ok\n');
+    const capDrop = await dk([
+      'run',
+      '--rm',
+      '--cap-drop',
+      'CHOWN',
+      'busybox',
+      'chown',
+      '1',
+      '/tmp',
+    ]);
+    assert.equal(capDrop.code, 1);
+    assert.match(capDrop.stderr, /Operation not permitted/);
+    const pids = await dk([
+      'run',
+      '--rm',
+      '--pids-limit',
+      '5',
+      'busybox',
+      'sh',
+      '-c',
+      'for i in 1 2 3 4 5 6 7 8; do sleep 3 & done; wait',
+    ]);
+    assert.match(pids.stderr, /can't fork/);
+    const memory = await dk([
+      'run',
+      '--rm',
+      '--memory',
+      '32m',
+      'busybox',
+      'cat',
+      '/sys/fs/cgroup/memory/memory.limit_in_bytes',
+    ]);
+    assert.equal(memory.stdout.trim(), String(32 * 1024 * 1024));
+    const user = await dk(['run', '--rm', '-u', 'nobody', 'busybox', 'id']);
+    assert.equal(user.stdout.trim(), 'uid=65534(nobody) gid=65534(nogroup)');
+    const init = await dk(['run', '--rm', '--init', 'busybox', 'ps', '-o', 'pid,comm']);
+    assert.match(init.stdout, /^\s*1 docker-init$/m);
+    const nnp = await dk([
+      'run',
+      '--rm',
+      '--security-opt',
+      'no-new-privileges',
+      'busybox',
+      'grep',
+      'NoNewPrivs',
+      '/proc/self/status',
+    ]);
+    assert.match(nnp.stdout, /NoNewPrivs:\s+1/);
+    const ulimit = await dk([
+      'run',
+      '--rm',
+      '--ulimit',
+      'nofile=100:200',
+      'busybox',
+      'sh',
+      '-c',
+      'ulimit -n',
+    ]);
+    assert.equal(ulimit.stdout.trim(), '100');
+    const privileged = await dk([
+      'run',
+      '--rm',
+      '--privileged',
+      'busybox',
+      'grep',
+      'CapEff',
+      '/proc/self/status',
+    ]);
+    assert.equal(privileged.code, 0, privileged.stderr);
+    assert.notEqual(
+      privileged.stdout.trim(),
+      'CapEff:\t00000000a80425fb',
+      'more than the default set',
+    );
+    const confined = await dk(['run', '--rm', 'busybox', 'grep', 'Seccomp:', '/proc/self/status']);
+    assert.match(confined.stdout, /Seccomp:\s+2/, 'a seccomp filter is in force');
+    const unconfined = await dk([
+      'run',
+      '--rm',
+      '--security-opt',
+      'seccomp=unconfined',
+      'busybox',
+      'grep',
+      'Seccomp:',
+      '/proc/self/status',
+    ]);
+    assert.match(unconfined.stdout, /Seccomp:\s+0/);
+    const missing = await dk(['run', '--rm', 'busybox', '/nonexistent']);
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /no such file or directory/);
+    assert.equal(
+      (await dk(['ps', '-aq'])).stdout.trim(),
+      '',
+      '--rm removed the container that could not start',
+    );
+  });
+
   it('survives a daemon killed with SIGKILL: still running, same pid, manageable', async () => {
     const run = await dk([
       'run',

@@ -52,6 +52,31 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
   if (!['no', 'always', 'on-failure', 'unless-stopped'].includes(restartName)) {
     throw invalidArgument(`invalid restart policy '${restartName}'`);
   }
+  const securityOpt = optStrings(hostConfig, 'SecurityOpt', 'HostConfig') ?? [];
+  for (const opt of securityOpt) {
+    if (
+      !/^(no-new-privileges(:true|=true|:false|=false)?|seccomp[=:]unconfined|label[=:].*|apparmor[=:].*)$/.test(
+        opt,
+      )
+    ) {
+      throw invalidArgument(`invalid --security-opt: "${opt}"`);
+    }
+  }
+  const ulimitsRaw = hostConfig['Ulimits'];
+  if (ulimitsRaw !== undefined && ulimitsRaw !== null && !Array.isArray(ulimitsRaw)) {
+    throw invalidArgument('invalid JSON: field HostConfig.Ulimits must be an array');
+  }
+  const ulimits = ((ulimitsRaw as unknown[] | null | undefined) ?? []).map((u, i) => {
+    const o = asObject(u, `HostConfig.Ulimits[${i}]`) ?? {};
+    return {
+      name: optString(o, 'Name', `HostConfig.Ulimits[${i}]`) ?? '',
+      soft: optNumber(o, 'Soft', `HostConfig.Ulimits[${i}]`) ?? 0,
+      hard: optNumber(o, 'Hard', `HostConfig.Ulimits[${i}]`) ?? 0,
+    };
+  });
+  const memory = optNumber(hostConfig, 'Memory', 'HostConfig') ?? 0;
+  if (memory !== 0 && memory < 6 * 1024 * 1024)
+    throw invalidArgument('Minimum memory limit allowed is 6MB');
   return {
     name: name ?? undefined,
     image,
@@ -62,6 +87,26 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       restartPolicy: {
         name: restartName,
         maximumRetryCount: optNumber(restart, 'MaximumRetryCount', 'HostConfig.RestartPolicy') ?? 0,
+      },
+      privileged: optBool(hostConfig, 'Privileged', 'HostConfig') ?? false,
+      readonlyRootfs: optBool(hostConfig, 'ReadonlyRootfs', 'HostConfig') ?? false,
+      capAdd: optStrings(hostConfig, 'CapAdd', 'HostConfig') ?? [],
+      capDrop: optStrings(hostConfig, 'CapDrop', 'HostConfig') ?? [],
+      noNewPrivileges: securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
+      seccompUnconfined: securityOpt.some((o) => /^seccomp[=:]unconfined$/.test(o)),
+      groupAdd: optStrings(hostConfig, 'GroupAdd', 'HostConfig') ?? [],
+      tmpfs: optStringMap(hostConfig, 'Tmpfs', 'HostConfig') ?? {},
+      ulimits,
+      sysctls: optStringMap(hostConfig, 'Sysctls', 'HostConfig') ?? {},
+      shmSize: optNumber(hostConfig, 'ShmSize', 'HostConfig') || undefined,
+      init: optBool(hostConfig, 'Init', 'HostConfig') ?? false,
+      resources: {
+        memory: memory || undefined,
+        memorySwap: optNumber(hostConfig, 'MemorySwap', 'HostConfig') || undefined,
+        cpuShares: optNumber(hostConfig, 'CpuShares', 'HostConfig') || undefined,
+        nanoCpus: optNumber(hostConfig, 'NanoCpus', 'HostConfig') || undefined,
+        cpusetCpus: optString(hostConfig, 'CpusetCpus', 'HostConfig') || undefined,
+        pidsLimit: optNumber(hostConfig, 'PidsLimit', 'HostConfig') || undefined,
       },
     },
     hostConfigDocument: hostConfig,
