@@ -274,8 +274,8 @@ describe('running containers', () => {
     assert.equal(missing.code, 127);
     assert.match(missing.stderr, /no such file or directory/);
     assert.equal(
-      (await dk(['ps', '-aq'])).stdout.trim(),
-      '',
+      (await dk(['ps', '-aq'])).stdout,
+      before,
       '--rm removed the container that could not start',
     );
   });
