@@ -1,7 +1,14 @@
 // The composition root: the only place where the API edge, the engine and the services meet.
 
 import { randomUUID } from 'node:crypto';
-import { access, constants as fsConstants, mkdir, readFile } from 'node:fs/promises';
+import {
+  access,
+  constants as fsConstants,
+  mkdir,
+  readdir,
+  readFile,
+  rmdir,
+} from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { ApiHandler } from '../api/server.js';
@@ -28,6 +35,7 @@ import { ImageIndex } from './images/image-index.js';
 import { ImageService } from './images/image-service.js';
 import { ImageStore } from './images/image-store.js';
 import { hostRefusal } from '../core/host/kernel.js';
+import { hasErrno } from '../core/errors.js';
 import { readHostInfo } from '../core/host/host-info.js';
 import { SqliteStateStore } from '../core/state/sqlite-store.js';
 import { buildInfo } from '../lib/build-info.js';
@@ -198,6 +206,9 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         /CapBnd:\s*([0-9a-f]+)/.exec(await readFile('/proc/self/status', 'utf8'))?.[1] ?? '0',
       ),
     });
+    // The parent cgroup runc makes for containers (/berth) goes when the daemon stops, if empty
+    // (live containers keep it, and that rmdir then fails harmlessly).
+    shutdownHandlers.add('container cgroups', () => removeEmptyCgroupParents('berth'));
     // Containers that ran while the daemon was away: follow the live ones, record the exits.
     void lifecycle
       .reconcile()
@@ -304,6 +315,19 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     for (const b of bound) b.server.close();
     await shutdownHandlers.runAll(logger);
     return 1;
+  }
+}
+
+async function removeEmptyCgroupParents(name: string): Promise<void> {
+  const root = '/sys/fs/cgroup';
+  const hierarchies = await readdir(root).catch((err: unknown) =>
+    hasErrno(err, 'ENOENT') ? [] : Promise.reject(err),
+  );
+  for (const h of hierarchies) {
+    await rmdir(join(root, h, name)).catch((err: unknown) => {
+      if (!hasErrno(err, 'ENOENT', 'ENOTEMPTY', 'EBUSY', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS'))
+        throw err;
+    });
   }
 }
 

@@ -2,6 +2,7 @@
 // logs, stop, kill, start/stop status codes, rm -f, and a daemon killed under a running one.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { berth, docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
@@ -34,6 +35,8 @@ describe('running containers', () => {
     if (ids.length > 0) await dk(['rm', '-f', ...ids]);
     const dir = d.dir;
     await d?.cleanup();
+    // The last daemon may have run on an earlier one's directory (the restart test): remove it.
+    await rm(dir, { recursive: true, force: true });
     await waitFor('the monitors to exit', async () => processesUnder(dir).length === 0, 10_000);
     assert.equal(
       readFileSync('/proc/self/mountinfo', 'utf8').includes(d.dataRoot),
