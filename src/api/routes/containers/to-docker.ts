@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ContainerRecord } from '../../../core/containers/container.js';
 import { humanDuration } from '../../../lib/units.js';
+import { EMPTY_CONTAINER_CONFIG } from '../images/to-docker.js';
 import type { ContainerInspect, ContainerSummary } from '../../../types/docker/containers.js';
 
 /** "Up 11 seconds", "Exited (0) 9 minutes ago", "Created": the daemon renders ps's Status. */
@@ -46,25 +47,7 @@ export function toContainerSummary(c: ContainerRecord): ContainerSummary {
   };
 }
 
-const CONFIG_DEFAULTS = {
-  Hostname: '',
-  Domainname: '',
-  User: '',
-  AttachStdin: false,
-  AttachStdout: false,
-  AttachStderr: false,
-  Tty: false,
-  OpenStdin: false,
-  StdinOnce: false,
-  Env: null,
-  Cmd: null,
-  Image: '',
-  Volumes: null,
-  WorkingDir: '',
-  Entrypoint: null,
-  OnBuild: null,
-  Labels: {},
-};
+const CONFIG_DEFAULTS = { ...EMPTY_CONTAINER_CONFIG, Labels: {} };
 
 export function toContainerInspect(
   c: ContainerRecord,

@@ -38,7 +38,8 @@ export function toImageSummary(
   };
 }
 
-const EMPTY_CONTAINER_CONFIG = {
+/** Every field of a container config, empty: what inspect shows for fields a config lacks. */
+export const EMPTY_CONTAINER_CONFIG = {
   Hostname: '',
   Domainname: '',
   User: '',
