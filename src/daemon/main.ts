@@ -35,7 +35,7 @@ import { ImageIndex } from './images/image-index.js';
 import { ImageService } from './images/image-service.js';
 import { ImageStore } from './images/image-store.js';
 import { hostRefusal } from '../core/host/kernel.js';
-import { hasErrno } from '../core/errors.js';
+import { hasErrno, isBerthError } from '../core/errors.js';
 import { readHostInfo } from '../core/host/host-info.js';
 import { SqliteStateStore } from '../core/state/sqlite-store.js';
 import { buildInfo } from '../lib/build-info.js';
@@ -125,6 +125,12 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     return 1;
   }
   shutdownHandlers.add('pidfile', () => releasePidfile(config.pidfile));
+  // A failure no job caught is a bug to log, never a reason to take every container's API down.
+  process.on('unhandledRejection', (err: unknown) => {
+    logger.error('unhandled rejection', {
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
+  });
 
   let bound: BoundListener[] = [];
   try {
@@ -254,8 +260,15 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         list: (o) => containerService.list(o),
         rename: (ref, name) => containerService.rename(ref, name),
         remove: async (ref, o) => {
-          if (o.force) await lifecycle.killForRemoval(ref, AbortSignal.timeout(20_000));
-          await containerService.remove(ref, o);
+          if (!o.force) return containerService.remove(ref, o);
+          const id = containerService.resolve(ref).id;
+          await lifecycle.killForRemoval(id, AbortSignal.timeout(20_000));
+          try {
+            await containerService.remove(id, o);
+          } catch (err) {
+            // A --rm container removes itself when killed: then it is gone already, as asked.
+            if (!isBerthError(err, 'not-found')) throw err;
+          }
         },
         prune: (f) => containerService.prune(f),
       }),

@@ -263,7 +263,7 @@ export class ContainerLifecycle {
       if (c.host.autoRemove) {
         this.#lastExit.set(c.id, code);
         setTimeout(() => this.#lastExit.delete(c.id), 60_000).unref();
-        await this.deps.containers.remove(c.id, { force: false });
+        await this.#removeIfThere(c.id);
         this.#notify();
       }
       throw isBerthError(err)
@@ -272,16 +272,26 @@ export class ContainerLifecycle {
     }
   }
 
+  /** `--rm`: removes the container unless a concurrent `rm -f` already did. */
+  async #removeIfThere(id: string): Promise<void> {
+    try {
+      await this.deps.containers.remove(id, { force: false });
+    } catch (err) {
+      if (!isBerthError(err, 'not-found')) throw err;
+    }
+  }
+
   /** Waits for the exit in the background, then records it (also for containers found running at start-up). */
   #follow(id: string): void {
-    this.deps.runtime.waitExit(id).then(
-      (code) => this.#exited(id, code),
-      (err: unknown) =>
+    this.deps.runtime
+      .waitExit(id)
+      .then((code) => this.#exited(id, code))
+      .catch((err: unknown) =>
         this.deps.logger.error('lost track of a container', {
           id,
           error: err instanceof Error ? err.message : String(err),
         }),
-    );
+      );
   }
 
   async #exited(id: string, code: number): Promise<void> {
@@ -313,7 +323,7 @@ export class ContainerLifecycle {
         await this.#changed(undefined, 50);
       this.#lastExit.set(id, code);
       setTimeout(() => this.#lastExit.delete(id), 60_000).unref();
-      await this.deps.containers.remove(id, { force: false });
+      await this.#removeIfThere(id);
       this.#notify();
     }
   }

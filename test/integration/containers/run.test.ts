@@ -136,6 +136,13 @@ describe('running containers', () => {
     const rm = await dk(['rm', '-f', run.stdout.trim()]);
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal((await dk(['ps', '-aq'])).stdout.trim(), '');
+    const selfRemoving = await dk(['run', '-d', '--rm', 'busybox', 'sleep', '1000']);
+    assert.equal(selfRemoving.code, 0, selfRemoving.stderr);
+    const rmRm = await dk(['rm', '-f', selfRemoving.stdout.trim()]);
+    assert.equal(rmRm.code, 0, rmRm.stderr);
+    assert.equal((await dk(['ps', '-aq'])).stdout.trim(), '');
+    assert.equal((await d.client.ping()).apiVersion, '1.41', 'the daemon is fine');
+    assert.doesNotMatch(d.log(), /unhandled rejection/);
   });
 
   it('berth run, ps, logs, stop, rm behave as the Docker CLI', async () => {
