@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { ApiError } from '../../client/client.js';
 import { flagBool, flagInt, flagList, flagString, type FlagSpec } from '../../lib/flags.js';
 import type { CliContext, Command } from '../command.js';
+import { eachArgument } from '../each-argument.js';
 import { renderTemplate } from '../render/template.js';
 import { ago, shortId, table } from '../render/table.js';
 import { parseFilterFlags } from './events.js';
@@ -166,23 +167,16 @@ export const startCommand: Command = {
   },
 };
 
-async function eachContainer(
+/** Prints each name once its action succeeded, as the Docker CLI does. */
+function eachContainer(
   ctx: CliContext,
   names: readonly string[],
   action: (name: string) => Promise<void>,
 ): Promise<number> {
-  let failed = false;
-  for (const name of names) {
-    try {
-      await action(name);
-      ctx.stdout.write(`${name}\n`);
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      ctx.stderr.write(`Error response from daemon: ${err.message}\n`);
-      failed = true;
-    }
-  }
-  return failed ? 1 : 0;
+  return eachArgument(ctx, names, async (name) => {
+    await action(name);
+    ctx.stdout.write(`${name}\n`);
+  });
 }
 
 export const stopCommand: Command = {

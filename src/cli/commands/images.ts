@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { flagBool, flagList, flagString } from '../../lib/flags.js';
 import type { JsonMessage } from '../../types/docker/images.js';
 import type { CliContext, Command } from '../command.js';
+import { eachArgument } from '../each-argument.js';
 import { ProgressRenderer } from '../render/progress.js';
 import { renderTemplate } from '../render/template.js';
 import { ago, humanSize, shortId, table } from '../render/table.js';
@@ -266,24 +267,17 @@ export const rmiCommand: Command = {
   ],
   async run(ctx, flags) {
     if (flags.args.length === 0) throw new Error('"berth rmi" requires at least 1 argument.');
-    let failed = false;
-    for (const name of flags.args) {
-      try {
-        const items = await ctx.client().removeImage(name, {
-          force: flagBool(flags, 'force'),
-          noPrune: flagBool(flags, 'no-prune'),
-        });
-        for (const item of items)
-          ctx.stdout.write(
-            'Untagged' in item ? `Untagged: ${item.Untagged}\n` : `Deleted: ${item.Deleted}\n`,
-          );
-      } catch (err) {
-        if (!(err instanceof Error && 'status' in err)) throw err;
-        ctx.stderr.write(`Error response from daemon: ${err.message}\n`);
-        failed = true;
+    return eachArgument(ctx, flags.args, async (name) => {
+      const items = await ctx.client().removeImage(name, {
+        force: flagBool(flags, 'force'),
+        noPrune: flagBool(flags, 'no-prune'),
+      });
+      for (const item of items) {
+        ctx.stdout.write(
+          'Untagged' in item ? `Untagged: ${item.Untagged}\n` : `Deleted: ${item.Deleted}\n`,
+        );
       }
-    }
-    return failed ? 1 : 0;
+    });
   },
 };
 

@@ -1,4 +1,6 @@
-import { invalidArgument } from '../errors.js';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hasErrno, invalidArgument } from '../errors.js';
 
 const LAYER_ID = /^[a-z0-9]{1,64}$/;
 
@@ -12,4 +14,20 @@ export function isLayerId(id: string): boolean {
 /** Layer ids are opaque to the drivers but become path names: [a-z0-9]{1,64}. */
 export function assertLayerId(id: string): void {
   if (!isLayerId(id)) throw invalidArgument(`invalid layer id ${JSON.stringify(id)}`);
+}
+
+/** The layer ids among the entries of a driver's layer directory. */
+export async function listLayerDirs(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => isLayerId(name));
+}
+
+/** Whether `dir/<id>` is a layer directory (a bad id never is). */
+export async function layerDirExists(dir: string, id: string): Promise<boolean> {
+  if (!isLayerId(id)) return false;
+  try {
+    return (await stat(join(dir, id))).isDirectory();
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
 }

@@ -8,7 +8,6 @@ import {
   rename,
   rm,
   rmdir,
-  stat,
   symlink,
   writeFile,
 } from 'node:fs/promises';
@@ -23,7 +22,7 @@ import {
   unavailable,
 } from '../errors.js';
 import { backingFsOf } from './backing-fs.js';
-import { assertLayerId, isLayerId } from './layer-id.js';
+import { assertLayerId, layerDirExists, listLayerDirs } from './layer-id.js';
 import { MountRefs } from './mount-refs.js';
 import { mountPointsUnder, readMountInfo } from './mountinfo.js';
 import {
@@ -132,18 +131,12 @@ export class Overlay2Driver implements StorageDriver {
     return join(this.#root, id, 'diff');
   }
 
-  async list(): Promise<string[]> {
-    return (await readdir(this.#root)).filter((name) => isLayerId(name));
+  list(): Promise<string[]> {
+    return listLayerDirs(this.#root);
   }
 
-  async exists(id: string): Promise<boolean> {
-    if (!isLayerId(id)) return false;
-    try {
-      return (await stat(join(this.#root, id))).isDirectory();
-    } catch (err) {
-      if (hasErrno(err, 'ENOENT')) return false;
-      throw err;
-    }
+  exists(id: string): Promise<boolean> {
+    return layerDirExists(this.#root, id);
   }
 
   async mount(id: string): Promise<string> {

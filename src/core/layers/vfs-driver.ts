@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { WhiteoutFormat } from '../archive/types.js';
-import { conflict, hasErrno, notFound } from '../errors.js';
-import { assertLayerId, isLayerId } from './layer-id.js';
+import { conflict, notFound } from '../errors.js';
+import { assertLayerId, layerDirExists, listLayerDirs } from './layer-id.js';
 import { MountRefs } from './mount-refs.js';
 import { runCommand } from './run-command.js';
 import type { StorageDriver } from './storage-driver.js';
@@ -76,18 +76,12 @@ export class VfsDriver implements StorageDriver {
     return join(this.#dir, id);
   }
 
-  async list(): Promise<string[]> {
-    return (await readdir(this.#dir)).filter((name) => isLayerId(name));
+  list(): Promise<string[]> {
+    return listLayerDirs(this.#dir);
   }
 
-  async exists(id: string): Promise<boolean> {
-    if (!isLayerId(id)) return false;
-    try {
-      return (await stat(join(this.#dir, id))).isDirectory();
-    } catch (err) {
-      if (hasErrno(err, 'ENOENT')) return false;
-      throw err;
-    }
+  exists(id: string): Promise<boolean> {
+    return layerDirExists(this.#dir, id);
   }
 
   async mount(id: string): Promise<string> {
