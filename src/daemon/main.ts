@@ -22,6 +22,8 @@ import { ContainerRecords } from '../core/state/container-records.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerLifecycle } from './containers/lifecycle.js';
 import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
+import { execRoutes } from '../api/routes/containers/exec-routes.js';
+import { ExecService } from './containers/exec-service.js';
 import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
 import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
 import { capabilitiesInMask } from '../core/runtime/capabilities.js';
@@ -197,6 +199,9 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       runtimeRoot: join(config.execRoot, config.defaultRuntime),
     });
     const seccomp = await readSeccompProfile(logger);
+    const capabilities = capabilitiesInMask(
+      /CapBnd:\s*([0-9a-f]+)/.exec(await readFile('/proc/self/status', 'utf8'))?.[1] ?? '0',
+    );
     const lifecycle = new ContainerLifecycle({
       containers: containerService,
       driver,
@@ -208,9 +213,14 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       seccomp,
       resolvConf: await readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
       initBinary: await which('tini-static'),
-      availableCapabilities: capabilitiesInMask(
-        /CapBnd:\s*([0-9a-f]+)/.exec(await readFile('/proc/self/status', 'utf8'))?.[1] ?? '0',
-      ),
+      availableCapabilities: capabilities,
+    });
+    const execs = new ExecService({
+      containers: containerService,
+      runtime,
+      events,
+      bundleRoot: join(config.execRoot, 'bundles'),
+      availableCapabilities: capabilities,
     });
     // The parent cgroup runc makes for containers (/berth) goes when the daemon stops, if empty
     // (live containers keep it, and that rmdir then fails harmlessly).
@@ -255,6 +265,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       ...containerRoutes({
         driverName: driver.name,
         containerRoot,
+        execIds: (id) => execs.idsOf(id),
         create: (r) => containerService.create(r),
         resolve: (ref) => containerService.resolve(ref),
         list: (o) => containerService.list(o),
@@ -279,7 +290,10 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         kill: (ref, signal) => lifecycle.kill(ref, signal),
         wait: (ref, condition, signal) => lifecycle.wait(ref, condition, signal),
         logs: (ref, options) => lifecycle.logs(ref, options),
+        attach: (ref, io) => lifecycle.attach(ref, io),
+        resize: (ref, rows, cols) => lifecycle.resize(ref, rows, cols),
       }),
+      ...execRoutes(execs),
     ];
     if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());
     const api = new ApiHandler({

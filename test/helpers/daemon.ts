@@ -58,13 +58,14 @@ export function berth(
 export async function docker(
   host: string,
   args: readonly string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<RunResult> {
   const config = await mkdtemp(join(tmpdir(), 'berth-dockercfg-'));
   try {
     return await run('docker', args, {
       env: { ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: config, ...options.env },
       timeoutMs: options.timeoutMs,
+      ...(options.input !== undefined ? { input: options.input } : {}),
     });
   } finally {
     await rm(config, { recursive: true, force: true });

@@ -26,6 +26,8 @@ export interface HostSettings {
   readonly sysctls?: Readonly<Record<string, string>>;
   readonly shmSize?: number;
   readonly init?: boolean;
+  /** A terminal's initial [rows, cols] (`docker run -it` sends the client's). */
+  readonly consoleSize?: readonly [number, number];
   readonly resources?: {
     readonly memory?: number;
     readonly memorySwap?: number;

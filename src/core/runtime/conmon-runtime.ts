@@ -45,6 +45,8 @@ import {
   type ContainerPaths,
 } from './conmon-args.js';
 import { ExitWatcher, readExitFile } from './exit-file.js';
+import { startExecProcess, type ExecProcess } from './exec-process.js';
+import type { Process } from './oci-types.js';
 import { runProcess, type ProcessResult } from './run-process.js';
 import { runtimeError, runtimeErrorMessage } from './runtime-error.js';
 import { parseSignal } from './signal-name.js';
@@ -346,6 +348,43 @@ export class ConmonRuntime {
         }
       });
     });
+  }
+
+  /**
+   * Runs `process` inside the running container (runc exec; see exec-process.ts). Its files live
+   * in the container's state dir under exec/<execId> until the process has exited.
+   */
+  async exec(
+    id: string,
+    execId: string,
+    io: {
+      readonly process: Process;
+      readonly stdin?: NodeJS.ReadableStream;
+      readonly stdout: NodeJS.WritableStream;
+      readonly stderr: NodeJS.WritableStream;
+    },
+  ): Promise<ExecProcess> {
+    checkId(id);
+    checkId(execId);
+    const paths = this.#paths(id);
+    if (!(await hasSpec(paths))) throw notFound(`No such container: ${id}`);
+    const workDir = join(paths.dir, 'exec', execId);
+    await mkdir(workDir, { recursive: true, mode: 0o700 });
+    const started = await startExecProcess({
+      runtimePath: this.#options.runtimePath,
+      ...(this.#options.runtimeRoot !== undefined
+        ? { runtimeRoot: this.#options.runtimeRoot }
+        : {}),
+      ...(this.#options.pythonPath !== undefined ? { pythonPath: this.#options.pythonPath } : {}),
+      containerId: id,
+      workDir,
+      ...io,
+    }).catch(async (err: unknown) => {
+      await rm(workDir, { recursive: true, force: true });
+      throw err;
+    });
+    const exit = started.exit.finally(() => rm(workDir, { recursive: true, force: true }));
+    return { pid: started.pid, exit, resize: (rows, cols) => started.resize(rows, cols) };
   }
 
   /** Sets a terminal container's window size (conmon's ctl fifo: "1 <rows> <cols>"). */

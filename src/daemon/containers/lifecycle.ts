@@ -11,6 +11,7 @@ import { effectiveCapabilities } from '../../core/runtime/capabilities.js';
 import { K8sLogDecoder, type K8sLogRecord } from '../../core/runtime/k8s-log.js';
 import { buildOciSpec, tmpfsMount } from '../../core/runtime/oci-spec.js';
 import type { Mount } from '../../core/runtime/oci-types.js';
+import type { AttachStreams } from '../../core/runtime/conmon-runtime.js';
 import { seccompForContainer, type SeccompProfile } from '../../core/runtime/seccomp.js';
 import { resolveUser } from '../../core/runtime/user.js';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
@@ -25,8 +26,11 @@ export interface ContainerRuntime {
     logPath: string;
     tty: boolean;
     openStdin: boolean;
+    stdinOnce?: boolean;
     signal?: AbortSignal;
   }): Promise<{ pid: number }>;
+  attach(id: string, io: AttachStreams): Promise<void>;
+  resize(id: string, rows: number, cols: number): Promise<void>;
   start(id: string): Promise<void>;
   kill(id: string, signal: string | number): Promise<void>;
   delete(id: string, opts?: { force?: boolean }): Promise<void>;
@@ -36,6 +40,16 @@ export interface ContainerRuntime {
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+/** A client attached with stdin before the container started: connected by start(). */
+interface PendingAttach {
+  readonly io: AttachStreams;
+  /** Connects it once the container is created; resolves when connected (or failed). */
+  connect(id: string): Promise<void>;
+}
+
+/** How long start() waits for an early attach to connect before it runs the process anyway. */
+const ATTACH_CONNECT_MS = 5000;
 
 export interface LifecycleDeps {
   readonly containers: ContainerService;
@@ -85,6 +99,8 @@ export class ContainerLifecycle {
   readonly #readers = new Map<string, number>();
   /** Exit codes of containers removed after their exit (`--rm`), for `wait?condition=removed`. */
   readonly #lastExit = new Map<string, number>();
+  /** Stdin attaches waiting for their container to start (docker run -i attaches first). */
+  readonly #pendingAttach = new Map<string, Set<PendingAttach>>();
 
   constructor(private readonly deps: LifecycleDeps) {}
 
@@ -177,6 +193,9 @@ export class ContainerLifecycle {
           cwd: c.config.WorkingDir || '/',
           user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
           tty: c.config.Tty === true,
+          ...(c.config.Tty && c.host.consoleSize
+            ? { consoleSize: { height: c.host.consoleSize[0], width: c.host.consoleSize[1] } }
+            : {}),
           noNewPrivileges: h.noNewPrivileges === true,
           capabilities,
           rlimits: [...(h.ulimits ?? [])],
@@ -229,8 +248,12 @@ export class ContainerLifecycle {
         logPath: this.logPath(c.id),
         tty: c.config.Tty === true,
         openStdin: c.config.OpenStdin === true,
+        stdinOnce: c.config.StdinOnce === true,
         signal,
       });
+      const pending = [...(this.#pendingAttach.get(c.id) ?? [])];
+      this.#pendingAttach.delete(c.id);
+      await Promise.all(pending.map((p) => p.connect(c.id)));
       await this.deps.runtime.start(c.id);
       const running = this.#setState(c, {
         status: 'running',
@@ -270,6 +293,60 @@ export class ContainerLifecycle {
         ? new BerthError(err.kind === 'invalid-argument' ? 'invalid-argument' : 'internal', message)
         : err;
     }
+  }
+
+  /**
+   * Attaches `io` to the container's stdio through its monitor: stdin in, output out, from now
+   * on (for a container not started yet: from its start, which waits for this to connect).
+   * Resolves when the container's process exits; rejects with cancelled when io.signal aborts
+   * (a detach).
+   */
+  async attach(ref: string, io: AttachStreams): Promise<void> {
+    const c = this.deps.containers.resolve(ref);
+    if (c.state.status === 'running' || c.state.status === 'paused') {
+      await this.deps.runtime.attach(c.id, io);
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const set = this.#pendingAttach.get(c.id) ?? new Set<PendingAttach>();
+      this.#pendingAttach.set(c.id, set);
+      const onAbort = (): void => {
+        set.delete(pending);
+        reject(new BerthError('cancelled', 'detached'));
+      };
+      const pending: PendingAttach = {
+        io,
+        connect: (id) =>
+          new Promise<void>((connected) => {
+            io.signal?.removeEventListener('abort', onAbort);
+            const timer = setTimeout(connected, ATTACH_CONNECT_MS);
+            this.deps.runtime
+              .attach(id, {
+                ...io,
+                onAttached: () => {
+                  clearTimeout(timer);
+                  connected();
+                },
+              })
+              .then(resolve, reject)
+              .finally(() => {
+                clearTimeout(timer);
+                connected();
+              });
+          }),
+      };
+      set.add(pending);
+      io.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** A terminal container's window size. */
+  async resize(ref: string, rows: number, cols: number): Promise<void> {
+    const c = this.deps.containers.resolve(ref);
+    if (c.state.status !== 'running' && c.state.status !== 'paused')
+      throw conflict(`Container ${c.id} is not running`);
+    if (!c.config.Tty) return;
+    await this.deps.runtime.resize(c.id, rows, cols);
   }
 
   /** `--rm`: removes the container unless a concurrent `rm -f` already did. */

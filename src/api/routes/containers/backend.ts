@@ -5,6 +5,8 @@ import type { FilterArgs } from '../../../core/filters.js';
 export interface ContainersBackend {
   readonly driverName: string;
   readonly containerRoot: string;
+  /** The unfinished execs of a container (inspect's ExecIDs). */
+  execIds?(containerId: string): string[];
   create(request: CreateRequest): Promise<{ id: string; warnings: string[] }>;
   resolve(ref: string): ContainerRecord;
   list(options: { all: boolean; limit: number; filters: FilterArgs }): ContainerRecord[];

@@ -74,6 +74,17 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       hard: optNumber(o, 'Hard', `HostConfig.Ulimits[${i}]`) ?? 0,
     };
   });
+  const consoleRaw = hostConfig['ConsoleSize'];
+  let consoleSize: [number, number] | undefined;
+  if (consoleRaw !== undefined && consoleRaw !== null) {
+    if (
+      !Array.isArray(consoleRaw) ||
+      consoleRaw.length !== 2 ||
+      !consoleRaw.every((n) => Number.isInteger(n) && (n as number) >= 0 && (n as number) < 65536)
+    )
+      throw invalidArgument('invalid JSON: field HostConfig.ConsoleSize must be [height, width]');
+    consoleSize = [consoleRaw[0] as number, consoleRaw[1] as number];
+  }
   const memory = optNumber(hostConfig, 'Memory', 'HostConfig') ?? 0;
   if (memory !== 0 && memory < 6 * 1024 * 1024)
     throw invalidArgument('Minimum memory limit allowed is 6MB');
@@ -100,6 +111,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       sysctls: optStringMap(hostConfig, 'Sysctls', 'HostConfig') ?? {},
       shmSize: optNumber(hostConfig, 'ShmSize', 'HostConfig') || undefined,
       init: optBool(hostConfig, 'Init', 'HostConfig') ?? false,
+      ...(consoleSize ? { consoleSize } : {}),
       resources: {
         memory: memory || undefined,
         memorySwap: optNumber(hostConfig, 'MemorySwap', 'HostConfig') || undefined,
@@ -114,7 +126,11 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
 }
 
 export function containerRoutes(containers: ContainersBackend): Route[] {
-  const view = { driverName: containers.driverName, containerRoot: containers.containerRoot };
+  const view = {
+    driverName: containers.driverName,
+    containerRoot: containers.containerRoot,
+    execIds: (id: string) => containers.execIds?.(id) ?? [],
+  };
   return [
     {
       methods: ['POST'],

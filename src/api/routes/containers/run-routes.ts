@@ -1,7 +1,9 @@
 import type { ContainerRecord } from '../../../core/containers/container.js';
-import { invalidArgument } from '../../../core/errors.js';
+import { invalidArgument, isBerthError } from '../../../core/errors.js';
 import type { K8sLogRecord } from '../../../core/runtime/k8s-log.js';
 import { acceptUpgrade } from '../../errors.js';
+import { discardOutput, flushOutputs, frame, hijackedOutput, hijackedStdin } from '../../hijack.js';
+import type { AttachStreams } from '../../../core/runtime/conmon-runtime.js';
 import { queryBool, sendNoContent } from '../../http.js';
 import type { Route } from '../../route.js';
 import { parseTimestampParam } from '../../timestamps.js';
@@ -17,18 +19,13 @@ export interface ContainerRunBackend {
     condition: 'not-running' | 'next-exit' | 'removed',
     signal: AbortSignal,
   ): Promise<number>;
+  /** Attaches stdin and output through the container's monitor (see ContainerLifecycle.attach). */
+  attach(ref: string, io: AttachStreams): Promise<void>;
+  resize(ref: string, rows: number, cols: number): Promise<void>;
   logs(
     ref: string,
     options: { follow: boolean; fromEnd?: boolean; untilRunEnds?: boolean; signal: AbortSignal },
   ): AsyncIterable<K8sLogRecord>;
-}
-
-/** The 8-byte header of a multiplexed stream frame: stream (1 stdout, 2 stderr), 0, 0, 0, size. */
-export function frame(stream: 'stdout' | 'stderr', payload: Buffer): Buffer {
-  const header = Buffer.alloc(8);
-  header[0] = stream === 'stdout' ? 1 : 2;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
 }
 
 function recordText(r: K8sLogRecord): string {
@@ -150,13 +147,32 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
     },
     {
       methods: ['POST'],
+      path: '/containers/:id/resize',
+      job: 'containers.resize',
+      handle: async ({ res, params, query }) => {
+        const rows = Number(query.get('h') ?? Number.NaN);
+        const cols = Number(query.get('w') ?? Number.NaN);
+        for (const [name, value] of [
+          ['h', rows],
+          ['w', cols],
+        ] as const) {
+          if (!Number.isInteger(value) || value < 0 || value > 65535)
+            throw invalidArgument(`invalid resize ${name}: ${query.get(name)}`);
+        }
+        await backend.resize(params['id'] ?? '', rows, cols);
+        res.writeHead(200, { 'Content-Length': '0' });
+        res.end();
+      },
+    },
+    {
+      methods: ['POST'],
       path: '/containers/:id/attach',
       job: 'containers.attach',
       kind: 'stream',
       handle: async () => {
         throw invalidArgument('attach needs a hijacked connection (Upgrade: tcp)');
       },
-      upgrade: async ({ socket, params, query, job }) => {
+      upgrade: async ({ socket, head, params, query, job }) => {
         const c = backend.resolve(params['id'] ?? '');
         const stdout = queryBool(query, 'stdout');
         const stderr = queryBool(query, 'stderr');
@@ -166,6 +182,25 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
             ? 'application/vnd.docker.raw-stream'
             : 'application/vnd.docker.multiplexed-stream',
         );
+        if (queryBool(query, 'stdin') && c.config.OpenStdin) {
+          // With stdin, both directions go through the container's monitor.
+          const raw = c.config.Tty === true;
+          const out = stdout ? hijackedOutput(socket, 'stdout', raw) : discardOutput();
+          const err = stderr ? hijackedOutput(socket, 'stderr', raw) : discardOutput();
+          try {
+            await backend.attach(c.id, {
+              stdin: hijackedStdin(socket, head),
+              stdout: out,
+              stderr: err,
+              signal: job.signal,
+            });
+          } catch (e) {
+            if (!isBerthError(e, 'cancelled')) throw e;
+          }
+          await flushOutputs([out, err]);
+          socket.end();
+          return;
+        }
         // Output only: it is read from the container's log, from now on (from the start when
         // the container has not started yet, as `docker run` attaches before start).
         socket.resume();

@@ -51,7 +51,11 @@ const CONFIG_DEFAULTS = { ...EMPTY_CONTAINER_CONFIG, Labels: {} };
 
 export function toContainerInspect(
   c: ContainerRecord,
-  options: { driverName: string; containerRoot: string },
+  options: {
+    driverName: string;
+    containerRoot: string;
+    execIds?: (containerId: string) => string[];
+  },
 ): ContainerInspect {
   const dir = join(options.containerRoot, c.id);
   const s = c.state;
@@ -85,7 +89,7 @@ export function toContainerInspect(
     MountLabel: '',
     ProcessLabel: '',
     AppArmorProfile: '',
-    ExecIDs: null,
+    ExecIDs: nullIfEmpty(options.execIds?.(c.id) ?? []),
     HostConfig: {
       NetworkMode: 'default',
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
@@ -120,4 +124,8 @@ export function toContainerInspect(
       Networks: {},
     },
   };
+}
+
+function nullIfEmpty<T>(list: T[]): T[] | null {
+  return list.length > 0 ? list : null;
 }
