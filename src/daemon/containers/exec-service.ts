@@ -16,30 +16,9 @@ import type { ExecProcess } from '../../core/runtime/exec-process.js';
 import type { Process, Spec } from '../../core/runtime/oci-types.js';
 import { resolveUser } from '../../core/runtime/user.js';
 import type { ContainerService } from './container-service.js';
+import type { ExecConfig, ExecState, ExecStreams } from '../../core/containers/exec.js';
 
-/** An exec's settings, as `POST /containers/{id}/exec` sends them. */
-export interface ExecConfig {
-  readonly cmd: readonly string[];
-  readonly env: readonly string[];
-  readonly user: string;
-  readonly workingDir: string;
-  readonly tty: boolean;
-  readonly privileged: boolean;
-  readonly attachStdin: boolean;
-  readonly attachStdout: boolean;
-  readonly attachStderr: boolean;
-  readonly detachKeys: string;
-}
-
-export interface ExecState {
-  readonly id: string;
-  readonly containerId: string;
-  readonly config: ExecConfig;
-  readonly running: boolean;
-  /** null until it has exited. */
-  readonly exitCode: number | null;
-  readonly pid: number;
-}
+export type { ExecConfig, ExecState, ExecStreams };
 
 /** The execution driver's part (ConmonRuntime satisfies it). */
 export interface ExecRuntime {
@@ -62,12 +41,6 @@ export interface ExecServiceDeps {
   /** Where each running container's OCI bundle (config.json) is. */
   readonly bundleRoot: string;
   readonly availableCapabilities?: readonly string[];
-}
-
-export interface ExecStreams {
-  readonly stdin?: NodeJS.ReadableStream;
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
 }
 
 interface ExecEntry {

@@ -1,8 +1,4 @@
-import type {
-  ExecConfig,
-  ExecState,
-  ExecStreams,
-} from '../../../daemon/containers/exec-service.js';
+import type { ExecConfig, ExecState, ExecStreams } from '../../../core/containers/exec.js';
 import { invalidArgument } from '../../../core/errors.js';
 import { asObject, optBool, optString, optStrings } from '../../decode.js';
 import { acceptUpgrade } from '../../errors.js';
