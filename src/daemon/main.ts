@@ -24,6 +24,7 @@ import { ContainerLifecycle } from './containers/lifecycle.js';
 import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
 import { execRoutes } from '../api/routes/containers/exec-routes.js';
 import { ExecService } from './containers/exec-service.js';
+import { oomKills } from '../core/runtime/oom.js';
 import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
 import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
 import { capabilitiesInMask } from '../core/runtime/capabilities.js';
@@ -214,6 +215,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       resolvConf: await readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
       initBinary: await which('tini-static'),
       availableCapabilities: capabilities,
+      oomKills,
     });
     const execs = new ExecService({
       containers: containerService,
@@ -288,6 +290,9 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         start: (ref, signal) => lifecycle.start(ref, signal),
         stop: (ref, t, signal) => lifecycle.stop(ref, t, signal),
         kill: (ref, signal) => lifecycle.kill(ref, signal),
+        restart: (ref, t, signal) => lifecycle.restart(ref, t, signal),
+        pause: (ref) => lifecycle.pause(ref),
+        unpause: (ref) => lifecycle.unpause(ref),
         wait: (ref, condition, signal) => lifecycle.wait(ref, condition, signal),
         logs: (ref, options) => lifecycle.logs(ref, options),
         attach: (ref, io) => lifecycle.attach(ref, io),

@@ -50,6 +50,8 @@ export interface ContainerState {
   startedAt: string;
   finishedAt: string;
   restartCount: number;
+  /** Stopped by the user (docker stop): restart policies leave it stopped, also across restarts. */
+  manuallyStopped?: boolean;
 }
 
 export const NEVER = '0001-01-01T00:00:00Z';

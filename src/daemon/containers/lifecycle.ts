@@ -33,6 +33,8 @@ export interface ContainerRuntime {
   resize(id: string, rows: number, cols: number): Promise<void>;
   start(id: string): Promise<void>;
   kill(id: string, signal: string | number): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
   delete(id: string, opts?: { force?: boolean }): Promise<void>;
   state(id: string): Promise<{ status: string; pid: number } | undefined>;
   exitCode(id: string): Promise<number | undefined>;
@@ -65,7 +67,15 @@ export interface LifecycleDeps {
   readonly initBinary?: string;
   /** The capabilities the daemon itself holds (the most a container can get). */
   readonly availableCapabilities?: readonly string[];
+  /** How many times the kernel's OOM killer struck in a cgroup (see core/runtime/oom.ts). */
+  readonly oomKills?: (cgroupPath: string) => Promise<number>;
 }
+
+/** Docker's restart back-off: 100 ms, doubled after each restart, at most a minute; reset
+ * when the container ran for at least 10 s. */
+const BACKOFF_FIRST_MS = 100;
+const BACKOFF_MAX_MS = 60_000;
+const BACKOFF_RESET_AFTER_MS = 10_000;
 
 const LIVE = new Set(['running', 'paused', 'restarting']);
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -101,6 +111,9 @@ export class ContainerLifecycle {
   readonly #lastExit = new Map<string, number>();
   /** Stdin attaches waiting for their container to start (docker run -i attaches first). */
   readonly #pendingAttach = new Map<string, Set<PendingAttach>>();
+  /** Restarts waiting out their back-off, and the next delay per container. */
+  readonly #restartTimers = new Map<string, NodeJS.Timeout>();
+  readonly #backoff = new Map<string, number>();
 
   constructor(private readonly deps: LifecycleDeps) {}
 
@@ -127,15 +140,26 @@ export class ContainerLifecycle {
     });
   }
 
+  /** Patches the container's current state (not the possibly older `c`'s). */
   #setState(c: ContainerRecord, patch: Partial<ContainerState>): ContainerRecord {
-    const updated = this.deps.containers.updateState(c.id, { ...c.state, ...patch });
+    const current = this.deps.containers.resolve(c.id).state;
+    const updated = this.deps.containers.updateState(c.id, { ...current, ...patch });
     this.#notify();
     return updated;
   }
 
+  /** `docker start`: runs the container; a user's start resets the restart policy's count. */
   async start(ref: string, signal?: AbortSignal): Promise<void> {
     const c = this.deps.containers.resolve(ref);
-    if (LIVE.has(c.state.status)) throw notModified();
+    if (c.state.status === 'restarting') this.#cancelRestart(c.id);
+    else if (LIVE.has(c.state.status)) throw notModified();
+    this.#setState(c, { manuallyStopped: false, restartCount: 0 });
+    this.#backoff.delete(c.id);
+    await this.#run(c.id, signal);
+  }
+
+  async #run(id: string, signal?: AbortSignal): Promise<void> {
+    const c = this.deps.containers.resolve(id);
     const dir = join(this.deps.containerRoot, c.id);
     const bundle = join(this.deps.bundleRoot, c.id);
     const rootfs = await this.deps.driver.mount(c.driverId);
@@ -373,6 +397,8 @@ export class ContainerLifecycle {
 
   async #exited(id: string, code: number): Promise<void> {
     let c = this.deps.containers.resolve(id);
+    // Before runc delete removes the cgroup that counts them.
+    const oomKilled = ((await this.deps.oomKills?.(`/berth/${id}`).catch(() => 0)) ?? 0) > 0;
     await this.deps.runtime
       .delete(id, { force: true })
       .catch((err: unknown) =>
@@ -383,10 +409,17 @@ export class ContainerLifecycle {
       .catch((err: unknown) =>
         this.deps.logger.warn('unmount failed', { id, error: (err as Error).message }),
       );
+    if (oomKilled)
+      this.deps.events.publish({
+        type: 'container',
+        action: 'oom',
+        actor: { id, attributes: { image: c.config.Image, name: c.name } },
+      });
     c = this.#setState(c, {
       status: 'exited',
       pid: 0,
       exitCode: code,
+      oomKilled,
       finishedAt: new Date().toISOString(),
     });
     this.deps.events.publish({
@@ -394,6 +427,10 @@ export class ContainerLifecycle {
       action: 'die',
       actor: { id, attributes: { exitCode: String(code), image: c.config.Image, name: c.name } },
     });
+    if (!c.host.autoRemove && this.#shouldRestart(c)) {
+      this.#scheduleRestart(c);
+      return;
+    }
     if (c.host.autoRemove) {
       const deadline = Date.now() + 5000;
       while ((this.#readers.get(id) ?? 0) > 0 && Date.now() < deadline)
@@ -403,6 +440,115 @@ export class ContainerLifecycle {
       await this.#removeIfThere(id);
       this.#notify();
     }
+  }
+
+  /** Whether the restart policy brings the container back after this exit. */
+  #shouldRestart(c: ContainerRecord): boolean {
+    if (c.state.manuallyStopped) return false;
+    const policy = c.host.restartPolicy;
+    switch (policy.name) {
+      case 'always':
+      case 'unless-stopped':
+        return true;
+      case 'on-failure':
+        return (
+          c.state.exitCode !== 0 &&
+          (policy.maximumRetryCount <= 0 || c.state.restartCount < policy.maximumRetryCount)
+        );
+      default:
+        return false;
+    }
+  }
+
+  /** Restarts after the back-off, as `restarting` meanwhile (the API never waits for it). */
+  #scheduleRestart(c: ContainerRecord): void {
+    const ran = Date.parse(c.state.finishedAt) - Date.parse(c.state.startedAt);
+    if (ran >= BACKOFF_RESET_AFTER_MS) this.#backoff.delete(c.id);
+    const delay = this.#backoff.get(c.id) ?? BACKOFF_FIRST_MS;
+    this.#backoff.set(c.id, Math.min(delay * 2, BACKOFF_MAX_MS));
+    this.#setState(c, { status: 'restarting' });
+    this.#cancelRestart(c.id);
+    const timer = setTimeout(() => {
+      this.#restartTimers.delete(c.id);
+      let now: ContainerRecord;
+      try {
+        now = this.deps.containers.resolve(c.id);
+      } catch {
+        return; // removed meanwhile
+      }
+      if (now.state.status !== 'restarting') return;
+      this.#setState(now, { restartCount: now.state.restartCount + 1 });
+      this.#run(now.id).catch((err: unknown) =>
+        this.deps.logger.warn('restart by policy failed', {
+          id: now.id,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+    }, delay);
+    timer.unref();
+    this.#restartTimers.set(c.id, timer);
+  }
+
+  #cancelRestart(id: string): void {
+    const timer = this.#restartTimers.get(id);
+    if (timer) clearTimeout(timer);
+    this.#restartTimers.delete(id);
+  }
+
+  /** A container waiting to be restarted, stopped instead: it is exited, as it was. */
+  #abandonRestart(c: ContainerRecord, manuallyStopped: boolean): void {
+    this.#cancelRestart(c.id);
+    this.#setState(c, { status: 'exited', manuallyStopped });
+  }
+
+  /** `docker pause`: freezes every process of the container. */
+  async pause(ref: string): Promise<void> {
+    const c = this.deps.containers.resolve(ref);
+    if (c.state.status === 'paused') throw conflict(`Container ${c.id} is already paused`);
+    if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`);
+    await this.deps.runtime.pause(c.id);
+    this.#setState(this.deps.containers.resolve(c.id), { status: 'paused' });
+    this.deps.events.publish({
+      type: 'container',
+      action: 'pause',
+      actor: { id: c.id, attributes: { image: c.config.Image, name: c.name } },
+    });
+  }
+
+  /** `docker unpause`. Of a container that is not paused: 500, as Docker 20.10 answers. */
+  async unpause(ref: string): Promise<void> {
+    const c = this.deps.containers.resolve(ref);
+    if (c.state.status !== 'paused')
+      throw new BerthError('internal', `Container ${c.id} is not paused`);
+    await this.deps.runtime.resume(c.id);
+    this.#setState(this.deps.containers.resolve(c.id), { status: 'running' });
+    this.deps.events.publish({
+      type: 'container',
+      action: 'unpause',
+      actor: { id: c.id, attributes: { image: c.config.Image, name: c.name } },
+    });
+  }
+
+  /** Sends a signal; a paused container is thawed after it, so the signal is delivered. */
+  async #signal(c: ContainerRecord, signal: string): Promise<void> {
+    await this.deps.runtime.kill(c.id, signal);
+    const now = this.deps.containers.resolve(c.id);
+    if (now.state.status === 'paused') {
+      await this.deps.runtime.resume(c.id);
+      this.#setState(now, { status: 'running' });
+    }
+  }
+
+  /** `docker restart`: stop (if it runs), then start. */
+  async restart(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void> {
+    const c = this.deps.containers.resolve(ref);
+    if (LIVE.has(c.state.status)) await this.stop(c.id, timeoutSeconds, signal);
+    await this.start(c.id, signal);
+    this.deps.events.publish({
+      type: 'container',
+      action: 'restart',
+      actor: { id: c.id, attributes: { image: c.config.Image, name: c.name } },
+    });
   }
 
   /**
@@ -510,7 +656,16 @@ export class ContainerLifecycle {
 
   /** StopSignal, then SIGKILL after `timeoutSeconds`; resolves once it has exited. */
   async stop(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void> {
-    const c = this.deps.containers.resolve(ref);
+    const c = this.#setState(this.deps.containers.resolve(ref), { manuallyStopped: true });
+    if (c.state.status === 'restarting') {
+      this.#abandonRestart(c, true);
+      this.deps.events.publish({
+        type: 'container',
+        action: 'stop',
+        actor: { id: c.id, attributes: { image: c.config.Image, name: c.name } },
+      });
+      return;
+    }
     if (!LIVE.has(c.state.status)) throw notModified();
     const finished = c.state.finishedAt;
     const exited = (): boolean => {
@@ -522,11 +677,11 @@ export class ContainerLifecycle {
         throw err;
       }
     };
-    await this.deps.runtime.kill(c.id, c.config.StopSignal || 'SIGTERM');
+    await this.#signal(c, c.config.StopSignal || 'SIGTERM');
     const deadline = Date.now() + Math.max(0, timeoutSeconds) * 1000;
     while (!exited() && Date.now() < deadline && !signal.aborted) await this.#changed(signal, 100);
     if (!exited()) {
-      await this.deps.runtime.kill(c.id, 'SIGKILL');
+      await this.#signal(c, 'SIGKILL');
       const hard = Date.now() + 10_000;
       while (!exited() && Date.now() < hard && !signal.aborted) await this.#changed(signal, 100);
     }
@@ -540,8 +695,12 @@ export class ContainerLifecycle {
   /** `rm -f` of a running container: SIGKILL, then wait (bounded) until its exit is recorded. */
   async killForRemoval(ref: string, signal: AbortSignal): Promise<void> {
     const c = this.deps.containers.resolve(ref);
+    if (c.state.status === 'restarting') {
+      this.#abandonRestart(c, true);
+      return;
+    }
     if (!LIVE.has(c.state.status)) return;
-    await this.deps.runtime.kill(c.id, 'SIGKILL');
+    await this.#signal(c, 'SIGKILL');
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline && !signal.aborted) {
       if (!LIVE.has(this.deps.containers.resolve(c.id).state.status)) return;
@@ -552,9 +711,9 @@ export class ContainerLifecycle {
 
   async kill(ref: string, signal: string): Promise<void> {
     const c = this.deps.containers.resolve(ref);
-    if (!LIVE.has(c.state.status))
+    if (!LIVE.has(c.state.status) || c.state.status === 'restarting')
       throw conflict(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
-    await this.deps.runtime.kill(c.id, signal || 'SIGKILL');
+    await this.#signal(c, signal || 'SIGKILL');
     this.deps.events.publish({
       type: 'container',
       action: 'kill',
@@ -568,6 +727,17 @@ export class ContainerLifecycle {
   /** Restores the view of containers after a daemon restart: still running, or exited meanwhile. */
   async reconcile(): Promise<void> {
     for (const c of this.deps.containers.all()) {
+      // Restart policies resume: a restart that was pending, or an exited container the policy
+      // would have brought back (always, unless-stopped) had the daemon been there.
+      if (
+        c.state.status === 'restarting' ||
+        (c.state.status === 'exited' &&
+          !c.state.manuallyStopped &&
+          ['always', 'unless-stopped'].includes(c.host.restartPolicy.name))
+      ) {
+        this.#scheduleRestart(c);
+        continue;
+      }
       if (!LIVE.has(c.state.status)) continue;
       const state = await this.deps.runtime.state(c.id);
       if (state && state.status !== 'stopped') {

@@ -52,6 +52,15 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
   if (!['no', 'always', 'on-failure', 'unless-stopped'].includes(restartName)) {
     throw invalidArgument(`invalid restart policy '${restartName}'`);
   }
+  const maxRetries = optNumber(restart, 'MaximumRetryCount', 'HostConfig.RestartPolicy') ?? 0;
+  if (maxRetries < 0)
+    throw invalidArgument('invalid restart policy: maximum retry count cannot be negative');
+  if (maxRetries > 0 && restartName !== 'on-failure')
+    throw invalidArgument(
+      "invalid restart policy: maximum retry count can only be used with 'on-failure'",
+    );
+  if (restartName !== 'no' && optBool(hostConfig, 'AutoRemove', 'HostConfig'))
+    throw invalidArgument("can't create 'AutoRemove' container with restart policy");
   const securityOpt = optStrings(hostConfig, 'SecurityOpt', 'HostConfig') ?? [];
   for (const opt of securityOpt) {
     if (
@@ -97,7 +106,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       networkMode: optString(hostConfig, 'NetworkMode', 'HostConfig') || 'default',
       restartPolicy: {
         name: restartName,
-        maximumRetryCount: optNumber(restart, 'MaximumRetryCount', 'HostConfig.RestartPolicy') ?? 0,
+        maximumRetryCount: maxRetries,
       },
       privileged: optBool(hostConfig, 'Privileged', 'HostConfig') ?? false,
       readonlyRootfs: optBool(hostConfig, 'ReadonlyRootfs', 'HostConfig') ?? false,

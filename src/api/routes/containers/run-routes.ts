@@ -14,6 +14,9 @@ export interface ContainerRunBackend {
   start(ref: string, signal: AbortSignal): Promise<void>;
   stop(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
   kill(ref: string, signal: string): Promise<void>;
+  restart(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
+  pause(ref: string): Promise<void>;
+  unpause(ref: string): Promise<void>;
   wait(
     ref: string,
     condition: 'not-running' | 'next-exit' | 'removed',
@@ -50,6 +53,14 @@ function write(out: NodeJS.WritableStream, data: Buffer, signal: AbortSignal): P
   });
 }
 
+/** The `t` of stop and restart: seconds before SIGKILL (default 10). */
+function stopTimeout(query: URLSearchParams): number {
+  const t = query.get('t');
+  if (t === null || t === '') return 10;
+  if (!/^-?\d+$/.test(t)) throw invalidArgument(`invalid value for t: ${t}`);
+  return Number.parseInt(t, 10);
+}
+
 export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
   return [
     {
@@ -66,10 +77,34 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
       path: '/containers/:id/stop',
       job: 'containers.stop',
       handle: async ({ res, params, query, job }) => {
-        const t = query.get('t');
-        const timeout = t === null || t === '' ? 10 : Number.parseInt(t, 10);
-        if (Number.isNaN(timeout)) throw invalidArgument(`invalid value for t: ${t}`);
-        await backend.stop(params['id'] ?? '', timeout, job.signal);
+        await backend.stop(params['id'] ?? '', stopTimeout(query), job.signal);
+        sendNoContent(res);
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/containers/:id/restart',
+      job: 'containers.restart',
+      handle: async ({ res, params, query, job }) => {
+        await backend.restart(params['id'] ?? '', stopTimeout(query), job.signal);
+        sendNoContent(res);
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/containers/:id/pause',
+      job: 'containers.pause',
+      handle: async ({ res, params }) => {
+        await backend.pause(params['id'] ?? '');
+        sendNoContent(res);
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/containers/:id/unpause',
+      job: 'containers.unpause',
+      handle: async ({ res, params }) => {
+        await backend.unpause(params['id'] ?? '');
         sendNoContent(res);
       },
     },

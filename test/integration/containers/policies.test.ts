@@ -1,0 +1,267 @@
+// Restart policies (with Docker's back-off, and resumed after a daemon killed with SIGKILL),
+// docker restart, pause/unpause, and the OOM killer's verdict, through the real Docker CLI.
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { apiRequest, messageOf } from '../../helpers/api.js';
+import { docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
+import { busyboxArchive } from '../../helpers/image-archive.js';
+
+describe('restart policies, restart, pause, OOM', () => {
+  let d: TestDaemon;
+  const dk = (args: string[]): ReturnType<typeof docker> =>
+    docker(d.host, args, { timeoutMs: 60_000 });
+  const inspect = async (name: string, format: string): Promise<string> => {
+    const r = await dk(['inspect', '-f', format, name]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  before(async () => {
+    d = await startDaemon();
+    assert.equal((await dk(['load', '-i', busyboxArchive()])).code, 0);
+  });
+  after(async () => {
+    const ids = (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await dk(['rm', '-f', ...ids]);
+    const dir = d.dir;
+    await d?.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('on-failure:N restarts a failing container N times, then leaves it exited', async () => {
+    const r = await dk([
+      'run',
+      '-d',
+      '--name',
+      'flaky',
+      '--restart',
+      'on-failure:3',
+      'busybox',
+      'sh',
+      '-c',
+      'exit 2',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor(
+      'three restarts',
+      async () => (await inspect('flaky', '{{.State.Status}} {{.RestartCount}}')) === 'exited 3',
+      20_000,
+    );
+    assert.equal(await inspect('flaky', '{{.State.ExitCode}}'), '2');
+    // A success is not a failure: on-failure does not restart it.
+    assert.equal(
+      (await dk(['run', '-d', '--name', 'fine', '--restart', 'on-failure', 'busybox', 'true']))
+        .code,
+      0,
+    );
+    await waitFor(
+      'the exit',
+      async () => (await inspect('fine', '{{.State.Status}}')) === 'exited',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await inspect('fine', '{{.RestartCount}}'), '0');
+  });
+
+  it('always restarts after exits and after docker kill, but not after docker stop', async () => {
+    assert.equal(
+      (
+        await dk([
+          'run',
+          '-d',
+          '--name',
+          'phoenix',
+          '--restart',
+          'always',
+          'busybox',
+          'sleep',
+          '300',
+        ])
+      ).code,
+      0,
+    );
+    const firstPid = await inspect('phoenix', '{{.State.Pid}}');
+    assert.equal((await dk(['kill', 'phoenix'])).code, 0);
+    await waitFor(
+      'a restart after kill',
+      async () => {
+        const [status, count, pid] = (
+          await inspect('phoenix', '{{.State.Status}} {{.RestartCount}} {{.State.Pid}}')
+        ).split(' ');
+        return status === 'running' && count === '1' && pid !== firstPid;
+      },
+      20_000,
+    );
+    const stop = await dk(['stop', '-t', '1', 'phoenix']);
+    assert.equal(stop.code, 0, stop.stderr);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.equal(await inspect('phoenix', '{{.State.Status}} {{.RestartCount}}'), 'exited 1');
+  });
+
+  it('refuses inconsistent policies', async () => {
+    const body = (policy: object, autoRemove = false): string =>
+      JSON.stringify({
+        Image: 'busybox',
+        Cmd: ['true'],
+        HostConfig: { RestartPolicy: policy, AutoRemove: autoRemove },
+      });
+    const cases: [string, string][] = [
+      [body({ Name: 'sometimes' }), "invalid restart policy 'sometimes'"],
+      [
+        body({ Name: 'on-failure', MaximumRetryCount: -1 }),
+        'invalid restart policy: maximum retry count cannot be negative',
+      ],
+      [
+        body({ Name: 'always', MaximumRetryCount: 2 }),
+        "invalid restart policy: maximum retry count can only be used with 'on-failure'",
+      ],
+      [body({ Name: 'always' }, true), "can't create 'AutoRemove' container with restart policy"],
+    ];
+    for (const [request, message] of cases) {
+      const r = await apiRequest(d.socket, 'POST', '/containers/create', request);
+      assert.equal(r.status, 400, request);
+      assert.equal(messageOf(r), message);
+    }
+  });
+
+  it('docker restart stops and starts again, with a new pid', async () => {
+    assert.equal((await dk(['run', '-d', '--name', 'again', 'busybox', 'sleep', '300'])).code, 0);
+    const before = await inspect('again', '{{.State.Pid}} {{.State.StartedAt}}');
+    const r = await dk(['restart', '-t', '1', 'again']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'again');
+    const after = await inspect('again', '{{.State.Status}} {{.State.Pid}} {{.State.StartedAt}}');
+    assert.equal(after.split(' ')[0], 'running');
+    assert.notEqual(after.split(' ').slice(1).join(' '), before);
+    // A stopped container just starts.
+    assert.equal((await dk(['stop', '-t', '1', 'again'])).code, 0);
+    assert.equal((await dk(['restart', 'again'])).code, 0);
+    assert.equal(await inspect('again', '{{.State.Status}}'), 'running');
+  });
+
+  it('pause freezes the processes and unpause thaws them; wrong states are refused', async () => {
+    assert.equal(
+      (
+        await dk([
+          'run',
+          '-d',
+          '--name',
+          'frozen',
+          'busybox',
+          'sh',
+          '-c',
+          'while true; do date +%s%N > /tmp/tick; usleep 20000; done',
+        ])
+      ).code,
+      0,
+    );
+    const tick = async (): Promise<string> =>
+      (await dk(['exec', 'frozen', 'cat', '/tmp/tick'])).stdout;
+    await waitFor('the first tick', async () => (await tick()) !== '');
+    assert.equal((await dk(['pause', 'frozen'])).code, 0);
+    assert.equal(await inspect('frozen', '{{.State.Status}} {{.State.Paused}}'), 'paused true');
+    assert.match(
+      (await dk(['ps', '--filter', 'name=frozen', '--format', '{{.Status}}'])).stdout,
+      /\(Paused\)/,
+    );
+    const again = await dk(['pause', 'frozen']);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /is already paused/);
+    const execPaused = await dk(['exec', 'frozen', 'true']);
+    assert.equal(execPaused.code, 1);
+    assert.match(execPaused.stderr, /is paused, unpause the container before exec/);
+    assert.equal((await dk(['unpause', 'frozen'])).code, 0);
+    const t1 = await tick();
+    await waitFor('ticks again', async () => (await tick()) !== t1);
+    const notPaused = await dk(['unpause', 'frozen']);
+    assert.equal(notPaused.code, 1);
+    assert.match(notPaused.stderr, /is not paused/);
+    // stop of a paused container thaws it so the signal lands.
+    assert.equal((await dk(['pause', 'frozen'])).code, 0);
+    const stop = await dk(['stop', '-t', '2', 'frozen']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(await inspect('frozen', '{{.State.Status}}'), 'exited');
+    const stopped = await dk(['pause', 'frozen']);
+    assert.equal(stopped.code, 1);
+    assert.match(stopped.stderr, /is not running/);
+  });
+
+  it('a container over its --memory is OOMKilled: exit 137, OOMKilled true, an oom event', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const r = await dk([
+      'run',
+      '--name',
+      'hog',
+      '--memory',
+      '32m',
+      'busybox',
+      'sh',
+      '-c',
+      'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo survived',
+    ]);
+    assert.equal(r.code, 137, r.stdout + r.stderr);
+    assert.equal(await inspect('hog', '{{.State.OOMKilled}} {{.State.ExitCode}}'), 'true 137');
+    const events = await dk([
+      'events',
+      '--since',
+      since,
+      '--until',
+      String(Math.floor(Date.now() / 1000) + 1),
+      '--filter',
+      'container=hog',
+      '--format',
+      '{{.Action}}',
+    ]);
+    assert.match(events.stdout, /^oom$/m);
+    // A container that exits on its own is not.
+    assert.equal(
+      (await dk(['run', '--name', 'calm', '--memory', '32m', 'busybox', 'true'])).code,
+      0,
+    );
+    assert.equal(await inspect('calm', '{{.State.OOMKilled}}'), 'false');
+  });
+
+  it('restart policies resume after the daemon was killed with SIGKILL', async () => {
+    assert.equal(
+      (await dk(['run', '-d', '--name', 'loop', '--restart', 'always', 'busybox', 'sleep', '1']))
+        .code,
+      0,
+    );
+    assert.equal(
+      (
+        await dk([
+          'run',
+          '-d',
+          '--name',
+          'unless',
+          '--restart',
+          'unless-stopped',
+          'busybox',
+          'sleep',
+          '300',
+        ])
+      ).code,
+      0,
+    );
+    assert.equal((await dk(['stop', '-t', '1', 'unless'])).code, 0);
+    d.process.kill('SIGKILL');
+    await d.exited;
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // `loop` exits while no daemon runs
+    d = await startDaemon({ reuseDir: d.dir });
+    await waitFor(
+      'loop to run again',
+      async () => {
+        const [status, count] = (
+          await inspect('loop', '{{.State.Status}} {{.RestartCount}}')
+        ).split(' ');
+        return status === 'running' && Number(count) >= 1;
+      },
+      20_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(
+      await inspect('unless', '{{.State.Status}}'),
+      'exited',
+      'a stopped unless-stopped container stays stopped',
+    );
+  });
+});
