@@ -22,6 +22,9 @@ import { ContainerRecords } from '../core/state/container-records.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerLifecycle } from './containers/lifecycle.js';
 import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
+import { containerCommitRoutes } from '../api/routes/containers/commit-routes.js';
+import { commitContainer } from './containers/commit.js';
+import { containerChanges, type ContainerLayerDeps } from './containers/diff.js';
 import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
 import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
 import { capabilitiesInMask } from '../core/runtime/capabilities.js';
@@ -244,6 +247,12 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       );
     }
 
+    const containerLayers: ContainerLayerDeps = {
+      resolve: (ref) => containerService.resolve(ref),
+      driver,
+      imageTopLayer: (imageId) => images.resolve(imageId).layers.at(-1)?.driverId,
+    };
+
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => {
       markReady = resolve;
@@ -279,6 +288,20 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         kill: (ref, signal) => lifecycle.kill(ref, signal),
         wait: (ref, condition, signal) => lifecycle.wait(ref, condition, signal),
         logs: (ref, options) => lifecycle.logs(ref, options),
+      }),
+      ...containerCommitRoutes({
+        changes: (ref, signal) => containerChanges(containerLayers, ref, signal),
+        commit: (request) =>
+          commitContainer(
+            {
+              ...containerLayers,
+              images,
+              events,
+              pause: (id) => runtime.pause(id),
+              unpause: (id) => runtime.resume(id),
+            },
+            request,
+          ),
       }),
     ];
     if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());
