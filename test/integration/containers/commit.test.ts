@@ -369,6 +369,14 @@ for (const driver of ['overlay2', 'vfs']) {
       assert.deepEqual(config.Cmd, ['sh', '-c', CHANGE_SCRIPT], "the container's command");
     });
 
+    it('removes the init layer with its container', async () => {
+      const before = stored(d, driver);
+      await ok(['create', '--name', 'shortlived', 'busybox', 'true']);
+      assert.equal(stored(d, driver).length, before.length + 2, 'a writable and an init layer');
+      await ok(['rm', 'shortlived']);
+      assert.deepEqual(stored(d, driver), before);
+    });
+
     it('keeps the image ID through save, rmi and load', async () => {
       const id = (await ok(['commit', '-m', 'roundtrip', 'changed', 'roundtrip:1'])).trim();
       const archive = join(work, 'roundtrip.tar');
@@ -378,6 +386,28 @@ for (const driver of ['overlay2', 'vfs']) {
       assert.match(await ok(['load', '-i', archive]), /Loaded image: roundtrip:1/);
       assert.equal((await ok(['inspect', '-f', '{{.Id}}', 'roundtrip:1'])).trim(), id);
       assert.equal(await ok(['run', '--rm', 'roundtrip:1', 'cat', '/added']), 'hello-commit\n');
+    });
+
+    it('keeps init layers through a daemon restart (start-up garbage collection)', async () => {
+      // Last: the restarted daemon removes every container before it stops.
+      const others = (await ok(['ps', '-a', '--format', '{{.Names}}']))
+        .split('\n')
+        .filter((n) => n !== '' && n !== 'changed');
+      if (others.length > 0) await ok(['rm', '-f', ...others]);
+      d.process.kill('SIGTERM');
+      assert.equal((await d.exited).code, 0);
+      const restarted = await startDaemon({ reuseDir: d.dir, args: ['--storage-driver', driver] });
+      try {
+        const again = await docker(restarted.host, ['diff', 'changed'], { timeoutMs: 60_000 });
+        assert.equal(again.stdout, DIFF[driver], again.stderr);
+        assert.equal(restarted.log().includes('start-up removed files'), false, restarted.log());
+      } finally {
+        const left = (await docker(restarted.host, ['ps', '-aq'])).stdout
+          .split('\n')
+          .filter(Boolean);
+        if (left.length > 0) await docker(restarted.host, ['rm', '-f', ...left]);
+        await restarted.cleanup();
+      }
     });
   });
 }
