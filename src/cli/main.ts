@@ -13,6 +13,7 @@ import {
 import { HostAddressError } from '../lib/host-address.js';
 import { ENGINE_API_VERSION } from '../types/docker/api.js';
 import type { CliContext, Command } from './command.js';
+import { commitCommand, diffCommand } from './commands/commit.js';
 import { eventsCommand } from './commands/events.js';
 import { infoCommand } from './commands/info.js';
 import { systemCommands } from './commands/system.js';
@@ -90,6 +91,8 @@ const COMMANDS: Record<string, Command> = {
   rm: rmCommand,
   logs: logsCommand,
   ps: psCommand,
+  diff: diffCommand,
+  commit: commitCommand,
 };
 
 const GROUPS: Record<string, Record<string, Command>> = {
@@ -103,6 +106,8 @@ const GROUPS: Record<string, Record<string, Command>> = {
     rm: rmCommand,
     logs: logsCommand,
     ls: { ...psCommand, name: 'ls' },
+    diff: diffCommand,
+    commit: commitCommand,
   },
 };
 

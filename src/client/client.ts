@@ -2,6 +2,8 @@ import type http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type {
+  ContainerChangeResponseItem,
+  ContainerCommitResponse,
   ContainerCreateResponse,
   ContainerInspect,
   ContainerSummary,
@@ -304,6 +306,30 @@ export class BerthClient {
     return this.json('GET', '/containers/json', {
       query: { all: options.all || undefined, filters: encodeFilters(options.filters) },
     });
+  }
+
+  /** `docker diff`: null when nothing changed, as Docker answers. */
+  containerChanges(id: string): Promise<ContainerChangeResponseItem[] | null> {
+    return this.json('GET', `/containers/${encodeURIComponent(id)}/changes`);
+  }
+
+  commitContainer(options: {
+    container: string;
+    repo?: string;
+    tag?: string;
+    comment?: string;
+    author?: string;
+    changes?: readonly string[];
+    pause?: boolean;
+  }): Promise<ContainerCommitResponse> {
+    const query = new URLSearchParams({ container: options.container });
+    if (options.repo) query.set('repo', options.repo);
+    if (options.tag) query.set('tag', options.tag);
+    if (options.comment) query.set('comment', options.comment);
+    if (options.author) query.set('author', options.author);
+    for (const c of options.changes ?? []) query.append('changes', c);
+    if (options.pause === false) query.set('pause', '0');
+    return this.json('POST', `/commit?${query.toString()}`);
   }
 
   inspectContainer(id: string): Promise<ContainerInspect> {

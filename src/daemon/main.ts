@@ -25,6 +25,9 @@ import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
 import { execRoutes } from '../api/routes/containers/exec-routes.js';
 import { ExecService } from './containers/exec-service.js';
 import { oomKills } from '../core/runtime/oom.js';
+import { containerCommitRoutes } from '../api/routes/containers/commit-routes.js';
+import { commitContainer } from './containers/commit.js';
+import { containerChanges, type ContainerLayerDeps } from './containers/diff.js';
 import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
 import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
 import { capabilitiesInMask } from '../core/runtime/capabilities.js';
@@ -256,6 +259,12 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       );
     }
 
+    const containerLayers: ContainerLayerDeps = {
+      resolve: (ref) => containerService.resolve(ref),
+      driver,
+      imageTopLayer: (imageId) => images.resolve(imageId).layers.at(-1)?.driverId,
+    };
+
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => {
       markReady = resolve;
@@ -299,6 +308,20 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         resize: (ref, rows, cols) => lifecycle.resize(ref, rows, cols),
       }),
       ...execRoutes(execs),
+      ...containerCommitRoutes({
+        changes: (ref, signal) => containerChanges(containerLayers, ref, signal),
+        commit: (request) =>
+          commitContainer(
+            {
+              ...containerLayers,
+              images,
+              events,
+              pause: (id) => runtime.pause(id),
+              unpause: (id) => runtime.resume(id),
+            },
+            request,
+          ),
+      }),
     ];
     if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());
     const api = new ApiHandler({

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import {
+  appendFile,
   chmod,
   chown,
   link,
@@ -23,6 +24,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
+import { Readable } from 'node:stream';
+import { extract } from 'tar-stream';
+import { applyLayer } from '../../src/core/archive/apply.js';
 import { isBerthError, type ErrorKind } from '../../src/core/errors.js';
 import { mountPointsUnder, readMountInfo } from '../../src/core/layers/mountinfo.js';
 import { Overlay2Driver } from '../../src/core/layers/overlay2-driver.js';
@@ -43,6 +47,13 @@ interface DriverCase {
   whiteout(path: string): Promise<void>;
   /** Makes `dir` in a child layer's diff dir hide everything below it in the parents. */
   opaque(dir: string): Promise<void>;
+  /**
+   * changes() of a directory deleted and made again with new content: overlay2 sees an opaque
+   * directory (deleted, then its new content), vfs compares the two trees entry by entry.
+   */
+  readonly replacedDirChanges: readonly string[];
+  /** The tar entries diff() writes for that directory. */
+  readonly replacedDirEntries: readonly string[];
 }
 
 const overlay: DriverCase = {
@@ -57,6 +68,8 @@ const overlay: DriverCase = {
     await mkdir(dir, { recursive: true });
     await runCommand('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', dir], TIMEOUT);
   },
+  replacedDirChanges: ['D /opt', 'A /opt/z'],
+  replacedDirEntries: ['opt/', 'opt/.wh..wh..opq', 'opt/z'],
 };
 
 const vfs: DriverCase = {
@@ -69,6 +82,8 @@ const vfs: DriverCase = {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir);
   },
+  replacedDirChanges: ['C /opt', 'D /opt/x', 'D /opt/y', 'A /opt/z'],
+  replacedDirEntries: ['opt/', 'opt/.wh.x', 'opt/.wh.y', 'opt/z'],
 };
 
 async function mountsUnder(dir: string): Promise<string[]> {
@@ -144,6 +159,74 @@ async function makeBaseAndChild(kase: DriverCase, driver: StorageDriver): Promis
   await writeFile(join(child, 'e'), 'child-e');
   await kase.opaque(join(child, 'o'));
   await writeFile(join(child, 'o', '2'), 'child-o2');
+}
+
+const KIND_LETTER = { modified: 'C', added: 'A', deleted: 'D' } as const;
+
+/** `docker diff` lines of a layer's changes. */
+async function changeLines(
+  driver: StorageDriver,
+  id: string,
+  parent: string | undefined,
+): Promise<string[]> {
+  return (await driver.changes(id, parent)).map((c) => `${KIND_LETTER[c.kind]} ${c.path}`);
+}
+
+async function tarEntryNames(tar: Buffer): Promise<string[]> {
+  const names: string[] = [];
+  const x = extract();
+  const done = (async () => {
+    for await (const entry of x) {
+      names.push(entry.header.name);
+      entry.resume();
+    }
+  })();
+  x.end(tar);
+  await done;
+  return names;
+}
+
+/** Every path under `dir` with what it is: file content, `dir`, or `-> target`. */
+async function treeOf(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of (await readdir(join(dir, prefix))).sort()) {
+    const rel = prefix === '' ? name : `${prefix}/${name}`;
+    const info = await lstat(join(dir, rel));
+    if (info.isDirectory()) out.push(`${rel}/`, ...(await treeOf(dir, rel)));
+    else if (info.isSymbolicLink()) out.push(`${rel} -> ${await readlink(join(dir, rel))}`);
+    else out.push(`${rel}: ${await readFile(join(dir, rel), 'utf8')}`);
+  }
+  return out;
+}
+
+/**
+ * base: a, bin/{cat,ls}, etc/passwd, opt/{x,y}; mid (empty); child, written through its
+ * mount: /added, /bin/ls deleted, /etc/passwd appended to and /etc/new added, /opt replaced.
+ */
+async function makeChangedLayer(driver: StorageDriver): Promise<void> {
+  await driver.create('base', undefined);
+  const base = driver.diffPath('base');
+  await writeFile(join(base, 'a'), 'a');
+  for (const dir of ['bin', 'etc', 'opt']) await mkdir(join(base, dir));
+  await writeFile(join(base, 'bin', 'cat'), 'cat');
+  await writeFile(join(base, 'bin', 'ls'), 'ls');
+  await writeFile(join(base, 'etc', 'passwd'), 'root\n');
+  await writeFile(join(base, 'opt', 'x'), 'x');
+  await writeFile(join(base, 'opt', 'y'), 'y');
+  await driver.create('mid', 'base');
+  await driver.create('child', 'mid');
+  const merged = await driver.mount('child');
+  try {
+    await writeFile(join(merged, 'added'), 'added');
+    await rm(join(merged, 'bin', 'ls'));
+    await appendFile(join(merged, 'etc', 'passwd'), 'more\n');
+    await writeFile(join(merged, 'etc', 'new'), 'new');
+    await rm(join(merged, 'opt'), { recursive: true });
+    await mkdir(join(merged, 'opt'));
+    await writeFile(join(merged, 'opt', 'z'), 'z');
+  } finally {
+    await driver.unmount('child');
+  }
 }
 
 for (const kase of [overlay, vfs]) {
@@ -412,6 +495,74 @@ for (const kase of [overlay, vfs]) {
         } finally {
           await next.cleanup();
         }
+      }));
+
+    it('lists what a layer changed on its parents, in walk order', () =>
+      withDriver(kase, async (driver) => {
+        await makeChangedLayer(driver);
+        assert.deepEqual(await changeLines(driver, 'child', 'mid'), [
+          'A /added',
+          'C /bin',
+          'D /bin/ls',
+          'C /etc',
+          'A /etc/new',
+          'C /etc/passwd',
+          ...kase.replacedDirChanges,
+        ]);
+        assert.deepEqual(await changeLines(driver, 'mid', 'base'), [], 'an empty layer');
+        assert.deepEqual(await changeLines(driver, 'base', undefined), [
+          'A /a',
+          'A /bin',
+          'A /bin/cat',
+          'A /bin/ls',
+          'A /etc',
+          'A /etc/passwd',
+          'A /opt',
+          'A /opt/x',
+          'A /opt/y',
+        ]);
+        await assert.rejects(driver.changes('nosuchlayer', 'base'), isKind('not-found'));
+      }));
+
+    it('diffs a layer into a tar that rebuilds it on the same parent', () =>
+      withDriver(kase, async (driver) => {
+        await makeChangedLayer(driver);
+        const chunks: Buffer[] = [];
+        for await (const chunk of await driver.diff('child', 'mid')) chunks.push(chunk as Buffer);
+        const tar = Buffer.concat(chunks);
+        const names = await tarEntryNames(tar);
+        for (const name of ['added', 'bin/.wh.ls', 'etc/new', 'etc/passwd'])
+          assert.ok(names.includes(name), `${name} in ${names.join(' ')}`);
+        assert.deepEqual(
+          names.filter((n) => n.startsWith('opt/')),
+          kase.replacedDirEntries,
+        );
+        assert.equal(names.includes('a'), false, 'unchanged files stay out');
+
+        await driver.create('rebuilt', 'mid');
+        await applyLayer(Readable.from([tar]), {
+          target: driver.diffPath('rebuilt'),
+          whiteouts: driver.whiteoutFormat,
+        });
+        const trees: string[][] = [];
+        for (const id of ['child', 'rebuilt']) {
+          const dir = await driver.mount(id);
+          try {
+            trees.push(await treeOf(dir));
+          } finally {
+            await driver.unmount(id);
+          }
+        }
+        assert.deepEqual(trees[1], trees[0]);
+        assert.ok(trees[0]?.includes('etc/passwd: root\nmore\n'), trees[0]?.join(' '));
+
+        const empty: Buffer[] = [];
+        for await (const chunk of await driver.diff('mid', 'base')) empty.push(chunk as Buffer);
+        assert.deepEqual(
+          Buffer.concat(empty),
+          Buffer.alloc(1024),
+          'an empty layer: two zero blocks',
+        );
       }));
 
     if (kase === overlay) {

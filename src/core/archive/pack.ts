@@ -8,12 +8,12 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { BerthError, cancelled } from '../errors.js';
-import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './paths.js';
+import { BerthError, cancelled, hasErrno } from '../errors.js';
+import { normaliseEntryName, OPAQUE_MARKER, splitPath, WHITEOUT_PREFIX } from './paths.js';
 import type { Xattr } from './pending.js';
 import { BLOCK_SIZE, encodeTarHeader, padding, type TarHeader } from './tar-header.js';
 import { startTool } from './tool.js';
-import type { PackOptions } from './types.js';
+import type { PackChangesOptions, PackOptions } from './types.js';
 import { XattrDumpParser } from './xattr-dump.js';
 
 const READ_CHUNK = 64 * 1024;
@@ -32,8 +32,11 @@ interface PackContext {
 
 /** A tar stream of everything under `options.root` (not the root itself). */
 export function packDirectory(options: PackOptions): Readable {
-  const tar = Readable.from(packTree(options), { objectMode: false, highWaterMark: READ_CHUNK });
-  const signal = options.signal;
+  return streamOf(packTree(options), options.signal);
+}
+
+function streamOf(blocks: AsyncGenerator<Buffer>, signal: AbortSignal | undefined): Readable {
+  const tar = Readable.from(blocks, { objectMode: false, highWaterMark: READ_CHUNK });
   if (signal !== undefined) {
     const onAbort = (): void => {
       tar.destroy(cancelled());
@@ -42,6 +45,51 @@ export function packDirectory(options: PackOptions): Readable {
     tar.once('close', () => signal.removeEventListener('abort', onAbort));
   }
   return tar;
+}
+
+/**
+ * A tar stream of some entries under `options.root` (a layer diff from a list of changes, as
+ * Docker's naive diff exports it): sorted by path, a directory without its content, a deletion
+ * as a `.wh.` entry. An entry gone since the list was made is left out.
+ */
+export function packChanges(options: PackChangesOptions): Readable {
+  return streamOf(packListed(options), options.signal);
+}
+
+async function* packListed(options: PackChangesOptions): AsyncGenerator<Buffer> {
+  throwIfCancelled(options.signal);
+  const root = resolve(options.root);
+  const context: PackContext = {
+    root,
+    overlay: false,
+    signal: options.signal,
+    xattrs: await readXattrs(root, options.signal),
+    inodes: new Map(),
+  };
+  const now = Date.now() / 1000;
+  const sorted = [...options.entries].sort((a, b) =>
+    Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)),
+  );
+  for (const entry of sorted) {
+    throwIfCancelled(options.signal);
+    const rel = normaliseEntryName(entry.path.replace(/^\/+/, ''));
+    if (rel === '') continue;
+    if (entry.deleted) {
+      const { parent, base } = splitPath(rel);
+      const name = (parent === '' ? '' : `${parent}/`) + WHITEOUT_PREFIX + base;
+      yield encodeTarHeader({ name, type: 'file', mode: 0, uid: 0, gid: 0, mtime: now, size: 0 });
+      continue;
+    }
+    let stat: Stats;
+    try {
+      stat = await lstat(absolute(context, rel));
+    } catch (err) {
+      if (hasErrno(err, 'ENOENT', 'ENOTDIR')) continue;
+      throw err;
+    }
+    yield* packEntry(context, rel, stat);
+  }
+  yield Buffer.alloc(2 * BLOCK_SIZE);
 }
 
 async function* packTree(options: PackOptions): AsyncGenerator<Buffer> {
@@ -151,7 +199,7 @@ function deviceNumbers(rdev: number): { devmajor: number; devminor: number } {
 }
 
 /** Every xattr under `root`, with one getfattr (-P: no symlink followed; -h: a link's own). */
-async function readXattrs(
+export async function readXattrs(
   root: string,
   signal: AbortSignal | undefined,
 ): Promise<Map<string, Xattr[]>> {

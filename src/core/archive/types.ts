@@ -28,3 +28,11 @@ export interface PackOptions {
   readonly whiteouts?: WhiteoutFormat;
   readonly signal?: AbortSignal;
 }
+
+export interface PackChangesOptions {
+  /** The directory the entries are read from. */
+  readonly root: string;
+  /** Paths under root (`/etc/passwd`); a deleted one becomes a `.wh.` entry. */
+  readonly entries: readonly { readonly path: string; readonly deleted: boolean }[];
+  readonly signal?: AbortSignal;
+}

@@ -42,7 +42,7 @@ describe('applyChanges (--change)', () => {
     assert.throws(
       () => applyChanges({}, ['RUN echo']),
       (e: unknown) =>
-        isBerthError(e, 'invalid-argument') && /RUN is not a valid change command/.test(e.message),
+        isBerthError(e, 'invalid-argument') && /run is not a valid change command/.test(e.message),
     );
     assert.throws(
       () => applyChanges({}, ['EXPOSE eighty']),

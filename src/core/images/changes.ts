@@ -68,7 +68,8 @@ export function applyChanges(
     const instruction = (m[1] as string).toUpperCase();
     const args = m[2] as string;
     if (!SUPPORTED.includes(instruction)) {
-      throw invalidArgument(`${instruction} is not a valid change command`);
+      // Docker names the instruction as its parser keeps it: lowercase.
+      throw invalidArgument(`${instruction.toLowerCase()} is not a valid change command`);
     }
     switch (instruction) {
       case 'CMD':

@@ -23,6 +23,11 @@ export interface Reference {
   readonly digest?: string;
 }
 
+/** A tag as references allow it: `[\w][\w.-]{0,127}`. */
+export function isValidTag(tag: string): boolean {
+  return TAG.test(tag);
+}
+
 export function isFullImageId(text: string): boolean {
   return /^(sha256:)?[0-9a-f]{64}$/.test(text);
 }
@@ -86,7 +91,8 @@ export function parseReference(
     path !== path.toLowerCase() &&
     path.split('/').every((c) => PATH_COMPONENT.test(c.toLowerCase()))
   ) {
-    invalid(`repository name (${path}) must be lowercase`);
+    const shown = domain === DEFAULT_DOMAIN && !path.includes('/') ? OFFICIAL_PREFIX + path : path;
+    invalid(`repository name (${shown}) must be lowercase`);
   }
   if (path === '' || !path.split('/').every((c) => PATH_COMPONENT.test(c))) invalid();
   if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = OFFICIAL_PREFIX + path;

@@ -12,7 +12,10 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { packDirectory } from '../archive/pack.js';
 import type { WhiteoutFormat } from '../archive/types.js';
+import { overlayChanges, type FileChange } from './changes.js';
 import {
   BerthError,
   conflict,
@@ -173,6 +176,25 @@ export class Overlay2Driver implements StorageDriver {
   async unmount(id: string): Promise<void> {
     assertLayerId(id);
     return this.#refs.unmount(id, (path) => this.#release(id, path));
+  }
+
+  /** From the layer's own diff dir and its `lower` chain (`parent` is implied by them). */
+  async changes(
+    id: string,
+    _parent: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<FileChange[]> {
+    assertLayerId(id);
+    if (!(await this.exists(id))) throw notFound(`layer ${id} does not exist`);
+    const lower = await readOptional(join(this.#root, id, 'lower'));
+    const lowers = (lower ? lower.split(':') : []).map((link) => join(this.#root, link));
+    return overlayChanges({ upper: this.diffPath(id), lowers, signal });
+  }
+
+  /** The diff dir as it is: overlayfs already keeps only what the layer changed. */
+  async diff(id: string, _parent: string | undefined, signal?: AbortSignal): Promise<Readable> {
+    if (!(await this.exists(id))) throw notFound(`layer ${id} does not exist`);
+    return packDirectory({ root: this.diffPath(id), whiteouts: 'overlay', signal });
   }
 
   async remove(id: string): Promise<void> {

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { WhiteoutFormat } from '../archive/types.js';
+import type { FileChange } from './changes.js';
 
 /**
  * A storage driver (the seeds' graphdriver) keeps layers as directories and stacks them into
@@ -24,6 +26,16 @@ export interface StorageDriver {
    */
   mount(id: string): Promise<string>;
   unmount(id: string): Promise<void>;
+  /**
+   * What layer `id` changed on top of `parent`, its own parent (`docker diff`), in the order
+   * Docker's driver of the same name lists them.
+   */
+  changes(id: string, parent: string | undefined, signal?: AbortSignal): Promise<FileChange[]>;
+  /**
+   * Layer `id`'s changes on top of `parent`, its own parent, as an uncompressed layer tar
+   * (deletions as `.wh.` entries, opaque directories with `.wh..wh..opq`).
+   */
+  diff(id: string, parent: string | undefined, signal?: AbortSignal): Promise<Readable>;
   /** Removes a layer that nothing is stacked on and that is not mounted. */
   remove(id: string): Promise<void>;
   /** Lines for `docker info`'s Storage Driver section. */

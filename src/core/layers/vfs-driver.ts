@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { packChanges } from '../archive/pack.js';
 import type { WhiteoutFormat } from '../archive/types.js';
+import { directoryChanges, type FileChange } from './changes.js';
 import { conflict, notFound } from '../errors.js';
 import { assertLayerId, layerDirExists, listLayerDirs } from './layer-id.js';
 import { MountRefs } from './mount-refs.js';
@@ -95,6 +98,35 @@ export class VfsDriver implements StorageDriver {
   async unmount(id: string): Promise<void> {
     assertLayerId(id);
     return this.#refs.unmount(id, () => Promise.resolve());
+  }
+
+  /** By comparing the layer's full copy with its parent's, file by file. */
+  async changes(
+    id: string,
+    parent: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<FileChange[]> {
+    assertLayerId(id);
+    if (parent !== undefined) assertLayerId(parent);
+    for (const layer of [id, parent]) {
+      if (layer !== undefined && !(await this.exists(layer)))
+        throw notFound(`layer ${layer} does not exist`);
+    }
+    return directoryChanges({
+      layer: this.diffPath(id),
+      parent: parent === undefined ? undefined : this.diffPath(parent),
+      signal,
+    });
+  }
+
+  /** The changed entries, read from the layer's copy; deletions as `.wh.` entries. */
+  async diff(id: string, parent: string | undefined, signal?: AbortSignal): Promise<Readable> {
+    const changes = await this.changes(id, parent, signal);
+    return packChanges({
+      root: this.diffPath(id),
+      entries: changes.map((c) => ({ path: c.path, deleted: c.kind === 'deleted' })),
+      signal,
+    });
   }
 
   async remove(id: string): Promise<void> {

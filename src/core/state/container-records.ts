@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ContainerRecord, ContainerState } from '../containers/container.js';
+import { initLayerId } from '../containers/init-layer.js';
 
 interface Row {
   id: string;
@@ -69,12 +70,12 @@ export class ContainerRecords {
     this.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
   }
 
-  /** Driver layer ids of every container's writable layer (kept by garbage collection). */
+  /** Driver layer ids of every container's writable and init layers (kept by garbage collection). */
   driverIds(): Set<string> {
     return new Set(
-      (this.db.prepare('SELECT driver_id FROM containers').all() as { driver_id: string }[]).map(
-        (r) => r.driver_id,
-      ),
+      (
+        this.db.prepare('SELECT driver_id FROM containers').all() as { driver_id: string }[]
+      ).flatMap((r) => [r.driver_id, initLayerId(r.driver_id)]),
     );
   }
 }

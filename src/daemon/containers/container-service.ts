@@ -8,6 +8,7 @@ import {
   type ContainerState,
   type CreateRequest,
 } from '../../core/containers/container.js';
+import { createInitLayer, initLayerId } from '../../core/containers/init-layer.js';
 import { generateName, VALID_NAME } from '../../core/containers/names.js';
 import {
   BerthError,
@@ -103,7 +104,7 @@ export class ContainerService {
   }
 
   driverIds(): Set<string> {
-    return new Set(this.all().map((c) => c.driverId));
+    return new Set(this.all().flatMap((c) => [c.driverId, initLayerId(c.driverId)]));
   }
 
   /** By full ID, by name (with or without the leading `/`), or by unique ID prefix. */
@@ -188,8 +189,14 @@ export class ContainerService {
       Image: request.image,
     };
     const driverId = randomBytes(16).toString('hex');
-    const top = image.layers.at(-1);
-    await this.deps.driver.create(driverId, top?.driverId);
+    const initId = initLayerId(driverId);
+    await createInitLayer(this.deps.driver, initId, image.layers.at(-1)?.driverId);
+    try {
+      await this.deps.driver.create(driverId, initId);
+    } catch (err) {
+      await this.deps.driver.remove(initId);
+      throw err;
+    }
     const record: ContainerRecord = {
       id,
       name,
@@ -208,6 +215,7 @@ export class ContainerService {
       this.deps.records.insert(record);
     } catch (err) {
       await this.deps.driver.remove(driverId);
+      await this.deps.driver.remove(initId);
       await rm(join(this.deps.root, id), { recursive: true, force: true });
       throw err;
     }
@@ -311,6 +319,7 @@ export class ContainerService {
       );
     }
     await this.deps.driver.remove(c.driverId);
+    await this.deps.driver.remove(initLayerId(c.driverId));
     this.deps.records.delete(c.id);
     this.#byId.delete(c.id);
     await rm(join(this.deps.root, c.id), { recursive: true, force: true });

@@ -17,6 +17,7 @@ import type {
   RemovalItem,
 } from '../../core/images/image-views.js';
 import { ImageStore } from './image-store.js';
+import { commitImage, type CommitImageOptions } from './commit.js';
 import { importImage } from './import.js';
 import { loadImages } from './load.js';
 import { resolveSaveItems, saveImages } from './save.js';
@@ -48,7 +49,7 @@ function boolFilter(values: readonly string[] | undefined, name: string): boolea
   throw invalidArgument(`Invalid filter '${name}=${values[0]}'`);
 }
 
-/** The images jobs: list, inspect, history, tag, remove, prune, load, save, import. */
+/** The images jobs: list, inspect, history, tag, remove, prune, load, save, import, commit. */
 export class ImageService {
   /** `containersUsing`: the containers created from an image (they keep it from deletion). */
   constructor(
@@ -287,5 +288,10 @@ export class ImageService {
 
   import(source: Readable, options: ImportOptions): AsyncGenerator<Progress, ImageEntry> {
     return importImage(this.store, source, options);
+  }
+
+  /** `docker commit`'s image: `layer` (a container's diff tar) on top of `options.parent`. */
+  commit(layer: Readable, options: CommitImageOptions): Promise<ImageEntry> {
+    return commitImage(this.store, layer, options);
   }
 }

@@ -65,3 +65,13 @@ export interface ContainersPruneResponse {
   ContainersDeleted: string[] | null;
   SpaceReclaimed: number;
 }
+
+/** One entry of `GET /containers/{id}/changes`: Kind 0 modified, 1 added, 2 deleted. */
+export interface ContainerChangeResponseItem {
+  Path: string;
+  Kind: 0 | 1 | 2;
+}
+
+export interface ContainerCommitResponse {
+  Id: string;
+}

@@ -203,7 +203,7 @@ for (const driver of ['overlay2', 'vfs']) {
       assert.equal(comment.stdout.trim(), 'Imported from -');
       const badChange = await dk(['import', '-c', 'FROB x', tarFile]);
       assert.equal(badChange.code, 1);
-      assert.match(badChange.stderr, /FROB is not a valid change command/);
+      assert.match(badChange.stderr, /frob is not a valid change command/);
     });
 
     it('prunes dangling images, and with -a unused ones; system df shows the images', async () => {

@@ -21,31 +21,36 @@ import type { Route } from '../../route.js';
 import type { ContainersBackend } from './backend.js';
 import { toContainerInspect, toContainerSummary } from './to-docker.js';
 
+/** The Config fields of a request body (create's, commit's): `path` names them in errors. */
+export function decodeContainerConfig(root: JsonObject, path: string): ContainerDefaults {
+  return {
+    Hostname: optString(root, 'Hostname', path),
+    Domainname: optString(root, 'Domainname', path),
+    User: optString(root, 'User', path),
+    AttachStdin: optBool(root, 'AttachStdin', path),
+    AttachStdout: optBool(root, 'AttachStdout', path),
+    AttachStderr: optBool(root, 'AttachStderr', path),
+    ExposedPorts: optSet(root, 'ExposedPorts', path),
+    Tty: optBool(root, 'Tty', path),
+    OpenStdin: optBool(root, 'OpenStdin', path),
+    StdinOnce: optBool(root, 'StdinOnce', path),
+    Env: optStrings(root, 'Env', path),
+    Cmd: optStrings(root, 'Cmd', path),
+    Volumes: optSet(root, 'Volumes', path),
+    WorkingDir: optString(root, 'WorkingDir', path),
+    Entrypoint: optStrings(root, 'Entrypoint', path),
+    Labels: optStringMap(root, 'Labels', path),
+    StopSignal: optString(root, 'StopSignal', path),
+  };
+}
+
 /** Decodes the create body: a field of the wrong type is a 400 naming it. */
 export function decodeCreateRequest(body: unknown, name: string | null): CreateRequest {
   const root = asObject(body, 'body');
   if (!root) throw invalidArgument('config cannot be empty in order to create a container');
   const image = optString(root, 'Image', 'Config');
   if (!image) throw invalidArgument('Config.Image is required');
-  const config: ContainerDefaults = {
-    Hostname: optString(root, 'Hostname', 'Config'),
-    Domainname: optString(root, 'Domainname', 'Config'),
-    User: optString(root, 'User', 'Config'),
-    AttachStdin: optBool(root, 'AttachStdin', 'Config'),
-    AttachStdout: optBool(root, 'AttachStdout', 'Config'),
-    AttachStderr: optBool(root, 'AttachStderr', 'Config'),
-    ExposedPorts: optSet(root, 'ExposedPorts', 'Config'),
-    Tty: optBool(root, 'Tty', 'Config'),
-    OpenStdin: optBool(root, 'OpenStdin', 'Config'),
-    StdinOnce: optBool(root, 'StdinOnce', 'Config'),
-    Env: optStrings(root, 'Env', 'Config'),
-    Cmd: optStrings(root, 'Cmd', 'Config'),
-    Volumes: optSet(root, 'Volumes', 'Config'),
-    WorkingDir: optString(root, 'WorkingDir', 'Config'),
-    Entrypoint: optStrings(root, 'Entrypoint', 'Config'),
-    Labels: optStringMap(root, 'Labels', 'Config'),
-    StopSignal: optString(root, 'StopSignal', 'Config'),
-  };
+  const config = decodeContainerConfig(root, 'Config');
   const hostConfig: JsonObject = asObject(root['HostConfig'], 'HostConfig') ?? {};
   const restart = asObject(hostConfig['RestartPolicy'], 'HostConfig.RestartPolicy');
   const restartName = optString(restart, 'Name', 'HostConfig.RestartPolicy') || 'no';

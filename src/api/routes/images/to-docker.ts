@@ -66,7 +66,8 @@ export function toImageInspect(entry: ImageEntry, driverName: string): ImageInsp
     RepoTags: familiar(entry.refs, false),
     RepoDigests: familiar(entry.refs, true),
     Parent: entry.record.parent ?? '',
-    Comment: c.comment ?? '',
+    // A commit's message is in its history entry: Docker shows the last one's when there is no other.
+    Comment: c.comment || (c.history?.at(-1)?.comment ?? ''),
     Created: c.created ?? '0001-01-01T00:00:00Z',
     Container: c.container ?? '',
     ContainerConfig: { ...EMPTY_CONTAINER_CONFIG, ...(c.container_config ?? {}) },
