@@ -25,6 +25,7 @@ import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
 import { execRoutes } from '../api/routes/containers/exec-routes.js';
 import { ExecService } from './containers/exec-service.js';
 import { oomKills } from '../core/runtime/oom.js';
+import { HealthMonitor } from './containers/health-monitor.js';
 import { containerCommitRoutes } from '../api/routes/containers/commit-routes.js';
 import { commitContainer } from './containers/commit.js';
 import { containerChanges, type ContainerLayerDeps } from './containers/diff.js';
@@ -219,6 +220,8 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       initBinary: await which('tini-static'),
       availableCapabilities: capabilities,
       oomKills,
+      onRunning: (id) => health.watch(id),
+      onExited: (id) => health.unwatch(id),
     });
     const execs = new ExecService({
       containers: containerService,
@@ -226,6 +229,13 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       events,
       bundleRoot: join(config.execRoot, 'bundles'),
       availableCapabilities: capabilities,
+    });
+    const health = new HealthMonitor({
+      resolve: (id) => containerService.resolve(id),
+      updateState: (id, state) => containerService.updateState(id, state),
+      exec: execs,
+      events,
+      logger,
     });
     // The parent cgroup runc makes for containers (/berth) goes when the daemon stops, if empty
     // (live containers keep it, and that rmdir then fails harmlessly).

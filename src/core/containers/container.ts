@@ -1,6 +1,7 @@
 // A container as the engine keeps it: what it was created with (immutable) and its state.
 
 import type { ContainerDefaults } from '../images/image-config.js';
+import type { HealthState } from './health.js';
 
 /** The process and environment, merged from the image's defaults and the request. */
 export interface ContainerConfig extends ContainerDefaults {
@@ -52,6 +53,8 @@ export interface ContainerState {
   restartCount: number;
   /** Stopped by the user (docker stop): restart policies leave it stopped, also across restarts. */
   manuallyStopped?: boolean;
+  /** State.Health, for a container with a healthcheck. */
+  health?: HealthState;
 }
 
 export const NEVER = '0001-01-01T00:00:00Z';

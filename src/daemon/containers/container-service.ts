@@ -10,6 +10,7 @@ import {
 } from '../../core/containers/container.js';
 import { createInitLayer, initLayerId } from '../../core/containers/init-layer.js';
 import { generateName, VALID_NAME } from '../../core/containers/names.js';
+import { mergeHealthcheck } from '../../core/containers/health.js';
 import {
   BerthError,
   conflict,
@@ -186,6 +187,7 @@ export class ContainerService {
       Volumes: { ...(defaults.Volumes ?? {}), ...(req.Volumes ?? {}) },
       WorkingDir: req.WorkingDir || defaults.WorkingDir || '',
       User: req.User || defaults.User || '',
+      Healthcheck: mergeHealthcheck(defaults.Healthcheck, req.Healthcheck) ?? null,
       Image: request.image,
     };
     const driverId = randomBytes(16).toString('hex');
@@ -235,6 +237,10 @@ export class ContainerService {
     const names = filters.get('name') ?? [];
     const ids = filters.get('id') ?? [];
     const ancestors = filters.get('ancestor') ?? [];
+    const health = filters.get('health') ?? [];
+    for (const h of health)
+      if (!['starting', 'healthy', 'unhealthy', 'none'].includes(h))
+        throw invalidArgument(`Unrecognised filter value for health: ${h}`);
     let list = this.all()
       .filter(
         (c) =>
@@ -248,6 +254,7 @@ export class ContainerService {
       .filter((c) => names.length === 0 || names.some((n) => new RegExp(n).test(`/${c.name}`)))
       .filter((c) => ids.length === 0 || ids.some((i) => c.id.startsWith(i)))
       .filter((c) => matchesLabels(filters.get('label'), c.config.Labels ?? {}))
+      .filter((c) => health.length === 0 || health.includes(c.state.health?.Status ?? 'none'))
       .filter((c) => {
         if (ancestors.length === 0) return true;
         return ancestors.some((a) => {

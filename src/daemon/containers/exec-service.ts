@@ -226,6 +226,17 @@ export class ExecService {
     }
   }
 
+  /** Kills a running exec's process (a health probe past its timeout). */
+  kill(id: string): void {
+    const e = this.#get(id);
+    if (!e.running || e.pid <= 0) return;
+    try {
+      process.kill(e.pid, 'SIGKILL');
+    } catch {
+      // it has exited meanwhile
+    }
+  }
+
   resize(id: string, rows: number, cols: number): void {
     const e = this.#get(id);
     for (const [name, value] of [

@@ -69,6 +69,9 @@ export interface LifecycleDeps {
   readonly availableCapabilities?: readonly string[];
   /** How many times the kernel's OOM killer struck in a cgroup (see core/runtime/oom.ts). */
   readonly oomKills?: (cgroupPath: string) => Promise<number>;
+  /** Told when a container's process starts (or is found running) and when it has exited. */
+  readonly onRunning?: (id: string) => void;
+  readonly onExited?: (id: string) => void;
 }
 
 /** Docker's restart back-off: 100 ms, doubled after each restart, at most a minute; reset
@@ -293,6 +296,7 @@ export class ContainerLifecycle {
         actor: { id: c.id, attributes: { image: running.config.Image, name: running.name } },
       });
       this.#follow(c.id);
+      this.deps.onRunning?.(c.id);
     } catch (err) {
       await this.deps.runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.deps.driver.unmount(c.driverId);
@@ -397,6 +401,7 @@ export class ContainerLifecycle {
 
   async #exited(id: string, code: number): Promise<void> {
     let c = this.deps.containers.resolve(id);
+    this.deps.onExited?.(id);
     // Before runc delete removes the cgroup that counts them.
     const oomKilled = ((await this.deps.oomKills?.(`/berth/${id}`).catch(() => 0)) ?? 0) > 0;
     await this.deps.runtime
@@ -742,6 +747,7 @@ export class ContainerLifecycle {
       const state = await this.deps.runtime.state(c.id);
       if (state && state.status !== 'stopped') {
         this.#follow(c.id);
+        this.deps.onRunning?.(c.id);
         continue;
       }
       const code = (await this.deps.runtime.exitCode(c.id)) ?? 137;

@@ -33,6 +33,11 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  Health?: {
+    Status: string;
+    FailingStreak: number;
+    Log: readonly { Start: string; End: string; ExitCode: number; Output: string }[];
+  };
 }
 
 export interface ContainerInspect {

@@ -220,6 +220,72 @@ describe('restart policies, restart, pause, OOM', () => {
     assert.equal(await inspect('calm', '{{.State.OOMKilled}}'), 'false');
   });
 
+  it('health checks: starting, unhealthy after the retries, healthy, with events and ps', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const r = await dk([
+      'run',
+      '-d',
+      '--name',
+      'checked',
+      '--health-cmd',
+      'test -f /tmp/ok && echo fine',
+      '--health-interval',
+      '200ms',
+      '--health-retries',
+      '2',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const health = async (): Promise<string> => inspect('checked', '{{.State.Health.Status}}');
+    await waitFor('unhealthy', async () => (await health()) === 'unhealthy', 20_000);
+    assert.equal((await inspect('checked', '{{.State.Health.FailingStreak}}')) >= '2', true);
+    assert.match(
+      (await dk(['ps', '--filter', 'health=unhealthy', '--format', '{{.Names}} {{.Status}}']))
+        .stdout,
+      /^checked Up .* \(unhealthy\)$/m,
+    );
+    assert.equal((await dk(['exec', 'checked', 'touch', '/tmp/ok'])).code, 0);
+    await waitFor('healthy', async () => (await health()) === 'healthy', 20_000);
+    const log = JSON.parse(await inspect('checked', '{{json .State.Health.Log}}')) as {
+      ExitCode: number;
+      Output: string;
+    }[];
+    assert.ok(log.length <= 5);
+    assert.deepEqual(log.at(-1), { ...log.at(-1), ExitCode: 0, Output: 'fine\n' });
+    const events = await dk([
+      'events',
+      '--since',
+      since,
+      '--until',
+      String(Math.floor(Date.now() / 1000) + 1),
+      '--filter',
+      'container=checked',
+      '--filter',
+      'event=health_status',
+      '--format',
+      '{{.Action}}',
+    ]);
+    assert.match(events.stdout, /^health_status: unhealthy$/m);
+    assert.match(events.stdout, /^health_status: healthy$/m);
+    // A container without a healthcheck has no Health, and a bad one is refused.
+    assert.equal((await dk(['run', '-d', '--name', 'plain', 'busybox', 'sleep', '300'])).code, 0);
+    assert.equal(await inspect('plain', '{{if .State.Health}}yes{{else}}no{{end}}'), 'no');
+    const bad = await apiRequest(
+      d.socket,
+      'POST',
+      '/containers/create',
+      JSON.stringify({
+        Image: 'busybox',
+        Cmd: ['true'],
+        Healthcheck: { Test: ['CMD', 'true'], Interval: -5 },
+      }),
+    );
+    assert.equal(bad.status, 400);
+    assert.match(messageOf(bad), /can't be negative/);
+  });
+
   it('restart policies resume after the daemon was killed with SIGKILL', async () => {
     assert.equal(
       (await dk(['run', '-d', '--name', 'loop', '--restart', 'always', 'busybox', 'sleep', '1']))

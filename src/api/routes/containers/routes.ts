@@ -1,6 +1,7 @@
 import type { CreateRequest } from '../../../core/containers/container.js';
 import type { ContainerDefaults } from '../../../core/images/image-config.js';
 import { invalidArgument } from '../../../core/errors.js';
+import { validateHealthcheck } from '../../../core/containers/health.js';
 import type {
   ContainerCreateResponse,
   ContainersPruneResponse,
@@ -41,7 +42,15 @@ export function decodeContainerConfig(root: JsonObject, path: string): Container
     Entrypoint: optStrings(root, 'Entrypoint', path),
     Labels: optStringMap(root, 'Labels', path),
     StopSignal: optString(root, 'StopSignal', path),
+    ...healthcheckOf(root, path),
   };
+}
+
+function healthcheckOf(root: JsonObject, path: string): { Healthcheck?: JsonObject } {
+  const h = asObject(root['Healthcheck'], `${path}.Healthcheck`);
+  if (!h) return {};
+  validateHealthcheck(h);
+  return { Healthcheck: h };
 }
 
 /** Decodes the create body: a field of the wrong type is a 400 naming it. */

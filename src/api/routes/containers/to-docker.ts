@@ -10,8 +10,12 @@ export function statusText(c: ContainerRecord, now = Date.now()): string {
   switch (c.state.status) {
     case 'created':
       return 'Created';
-    case 'running':
-      return `Up ${since(c.state.startedAt)}`;
+    case 'running': {
+      const health = c.state.health?.Status;
+      const suffix =
+        health === undefined ? '' : health === 'starting' ? ' (health: starting)' : ` (${health})`;
+      return `Up ${since(c.state.startedAt)}${suffix}`;
+    }
     case 'paused':
       return `Up ${since(c.state.startedAt)} (Paused)`;
     case 'restarting':
@@ -76,6 +80,7 @@ export function toContainerInspect(
       Error: s.error,
       StartedAt: s.startedAt,
       FinishedAt: s.finishedAt,
+      ...(s.health ? { Health: s.health } : {}),
     },
     Image: c.imageId,
     ResolvConfPath: join(dir, 'resolv.conf'),
