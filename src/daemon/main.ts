@@ -22,6 +22,9 @@ import { ContainerRecords } from '../core/state/container-records.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerLifecycle } from './containers/lifecycle.js';
 import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
+import { containerStatsRoutes } from '../api/routes/containers/stats-routes.js';
+import { ContainerStats } from './containers/stats.js';
+import { ContainerTop } from './containers/top.js';
 import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
 import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
 import { capabilitiesInMask } from '../core/runtime/capabilities.js';
@@ -244,6 +247,15 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       );
     }
 
+    const containerTop = new ContainerTop({
+      resolve: (ref) => containerService.resolve(ref),
+      events,
+    });
+    const containerStats = new ContainerStats({
+      resolve: (ref) => containerService.resolve(ref),
+      hostMemory: os.totalmem(),
+    });
+
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => {
       markReady = resolve;
@@ -279,6 +291,10 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         kill: (ref, signal) => lifecycle.kill(ref, signal),
         wait: (ref, condition, signal) => lifecycle.wait(ref, condition, signal),
         logs: (ref, options) => lifecycle.logs(ref, options),
+      }),
+      ...containerStatsRoutes({
+        top: (ref, psArgs, signal) => containerTop.top(ref, psArgs, signal),
+        stats: (ref, options) => containerStats.stats(ref, options),
       }),
     ];
     if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());
