@@ -15,7 +15,9 @@ import { ENGINE_API_VERSION } from '../types/docker/api.js';
 import type { CliContext, Command } from './command.js';
 import { eventsCommand } from './commands/events.js';
 import { infoCommand } from './commands/info.js';
+import { statsCommand } from './commands/stats.js';
 import { systemCommands } from './commands/system.js';
+import { topCommand } from './commands/top.js';
 import { versionCommand } from './commands/version.js';
 import {
   killCommand,
@@ -90,6 +92,8 @@ const COMMANDS: Record<string, Command> = {
   rm: rmCommand,
   logs: logsCommand,
   ps: psCommand,
+  top: topCommand,
+  stats: statsCommand,
 };
 
 const GROUPS: Record<string, Record<string, Command>> = {
@@ -103,6 +107,8 @@ const GROUPS: Record<string, Record<string, Command>> = {
     rm: rmCommand,
     logs: logsCommand,
     ls: { ...psCommand, name: 'ls' },
+    top: topCommand,
+    stats: statsCommand,
   },
 };
 
