@@ -16,7 +16,9 @@ import type { CliContext, Command } from './command.js';
 import { commitCommand, diffCommand } from './commands/commit.js';
 import { eventsCommand } from './commands/events.js';
 import { infoCommand } from './commands/info.js';
+import { statsCommand } from './commands/stats.js';
 import { systemCommands } from './commands/system.js';
+import { topCommand } from './commands/top.js';
 import { versionCommand } from './commands/version.js';
 import {
   killCommand,
@@ -93,6 +95,8 @@ const COMMANDS: Record<string, Command> = {
   ps: psCommand,
   diff: diffCommand,
   commit: commitCommand,
+  top: topCommand,
+  stats: statsCommand,
 };
 
 const GROUPS: Record<string, Record<string, Command>> = {
@@ -108,6 +112,8 @@ const GROUPS: Record<string, Record<string, Command>> = {
     ls: { ...psCommand, name: 'ls' },
     diff: diffCommand,
     commit: commitCommand,
+    top: topCommand,
+    stats: statsCommand,
   },
 };
 

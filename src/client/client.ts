@@ -9,6 +9,7 @@ import type {
   ContainerSummary,
 } from '../types/docker/containers.js';
 import { ENGINE_API_VERSION, type ErrorResponse } from '../types/docker/api.js';
+import type { ContainerTopResponse, StatsResponse } from '../types/docker/stats.js';
 import type {
   DeleteResponseItem,
   DiskUsage,
@@ -425,6 +426,42 @@ export class BerthClient {
     signal?: AbortSignal,
   ): Promise<IncomingMessage> {
     return this.stream('GET', `/containers/${encodeURIComponent(id)}/logs`, { query, signal });
+  }
+
+  /** The container's processes, as `ps` with `psArgs` (the daemon's default: `-ef`) shows them. */
+  topContainer(id: string, psArgs?: string): Promise<ContainerTopResponse> {
+    return this.json('GET', `/containers/${encodeURIComponent(id)}/top`, {
+      query: { ps_args: psArgs || undefined },
+    });
+  }
+
+  /**
+   * Without `stream`, one report (after about a second); with it, one a second until `signal`
+   * aborts. The signal ends the response itself: handed to the request, it would also destroy
+   * the keep-alive socket after the response, where nobody listens for the error.
+   */
+  async *containerStats(
+    id: string,
+    options: { stream: boolean; signal?: AbortSignal },
+  ): AsyncGenerator<StatsResponse> {
+    const { signal } = options;
+    const res = await this.stream('GET', `/containers/${encodeURIComponent(id)}/stats`, {
+      query: { stream: options.stream },
+    });
+    const end = (): void => {
+      res.destroy();
+    };
+    signal?.addEventListener('abort', end);
+    try {
+      if (signal?.aborted) return;
+      for await (const line of jsonLines(res)) yield JSON.parse(line) as StatsResponse;
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', end);
+      res.destroy();
+    }
   }
 
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {

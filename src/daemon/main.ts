@@ -29,6 +29,9 @@ import { HealthMonitor } from './containers/health-monitor.js';
 import { containerCommitRoutes } from '../api/routes/containers/commit-routes.js';
 import { commitContainer } from './containers/commit.js';
 import { containerChanges, type ContainerLayerDeps } from './containers/diff.js';
+import { containerStatsRoutes } from '../api/routes/containers/stats-routes.js';
+import { ContainerStats } from './containers/stats.js';
+import { ContainerTop } from './containers/top.js';
 import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
 import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
 import { capabilitiesInMask } from '../core/runtime/capabilities.js';
@@ -274,6 +277,14 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       driver,
       imageTopLayer: (imageId) => images.resolve(imageId).layers.at(-1)?.driverId,
     };
+    const containerTop = new ContainerTop({
+      resolve: (ref) => containerService.resolve(ref),
+      events,
+    });
+    const containerStats = new ContainerStats({
+      resolve: (ref) => containerService.resolve(ref),
+      hostMemory: os.totalmem(),
+    });
 
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => {
@@ -331,6 +342,10 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
             },
             request,
           ),
+      }),
+      ...containerStatsRoutes({
+        top: (ref, psArgs, signal) => containerTop.top(ref, psArgs, signal),
+        stats: (ref, options) => containerStats.stats(ref, options),
       }),
     ];
     if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());

@@ -5,9 +5,15 @@ export { humanDuration };
 // Tables as the Docker CLI prints them (text/tabwriter with minwidth 10 and padding 3), and the
 // human units it uses (go-units HumanDuration and HumanSizeWithPrecision).
 
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  minWidth = 10,
+): string {
   const all = [header, ...rows];
-  const widths = header.map((_, col) => Math.max(10, ...all.map((r) => (r[col] ?? '').length + 3)));
+  const widths = header.map((_, col) =>
+    Math.max(minWidth, ...all.map((r) => (r[col] ?? '').length + 3)),
+  );
   return (
     all
       .map((r) =>
