@@ -22,6 +22,8 @@ import { ContainerRecords } from '../core/state/container-records.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerLifecycle } from './containers/lifecycle.js';
 import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
+import { containerArchiveRoutes } from '../api/routes/containers/archive-routes.js';
+import { ContainerFiles } from './containers/container-files.js';
 import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
 import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
 import { capabilitiesInMask } from '../core/runtime/capabilities.js';
@@ -280,6 +282,14 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         wait: (ref, condition, signal) => lifecycle.wait(ref, condition, signal),
         logs: (ref, options) => lifecycle.logs(ref, options),
       }),
+      ...containerArchiveRoutes(
+        new ContainerFiles({
+          resolve: (ref) => containerService.resolve(ref),
+          driver,
+          events,
+          logger,
+        }),
+      ),
     ];
     if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());
     const api = new ApiHandler({
