@@ -14,6 +14,7 @@ import { HostAddressError } from '../lib/host-address.js';
 import { ENGINE_API_VERSION } from '../types/docker/api.js';
 import type { CliContext, Command } from './command.js';
 import { eventsCommand } from './commands/events.js';
+import { cpCommand, exportCommand } from './commands/files.js';
 import { infoCommand } from './commands/info.js';
 import { systemCommands } from './commands/system.js';
 import { versionCommand } from './commands/version.js';
@@ -90,6 +91,8 @@ const COMMANDS: Record<string, Command> = {
   rm: rmCommand,
   logs: logsCommand,
   ps: psCommand,
+  cp: cpCommand,
+  export: exportCommand,
 };
 
 const GROUPS: Record<string, Record<string, Command>> = {
@@ -103,6 +106,8 @@ const GROUPS: Record<string, Record<string, Command>> = {
     rm: rmCommand,
     logs: logsCommand,
     ls: { ...psCommand, name: 'ls' },
+    cp: cpCommand,
+    export: exportCommand,
   },
 };
 
