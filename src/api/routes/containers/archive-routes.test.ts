@@ -12,6 +12,7 @@ describe('archive path stat header', () => {
     );
     assert.equal(rfc3339Nano(ns('2026-05-07T20:33:45Z', 0n)), '2026-05-07T20:33:45Z');
     assert.equal(rfc3339Nano(ns('2026-05-07T20:33:45Z', 500_000_000n)), '2026-05-07T20:33:45.5Z');
+    assert.equal(rfc3339Nano(-1n), '1969-12-31T23:59:59.999999999Z');
   });
 
   it('is base64 of the JSON Docker sends, fields in its order', () => {

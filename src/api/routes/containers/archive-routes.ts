@@ -31,8 +31,9 @@ export const PATH_STAT_HEADER = 'X-Docker-Container-Path-Stat';
 
 /** Go's time.RFC3339Nano in UTC: fraction without trailing zeros, none for whole seconds. */
 export function rfc3339Nano(ns: bigint): string {
-  const seconds = ns / 1_000_000_000n;
-  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  const nanos = ((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
+  const seconds = (ns - nanos) / 1_000_000_000n;
+  const fraction = nanos.toString().padStart(9, '0').replace(/0+$/, '');
   const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
   return `${base}${fraction === '' ? '' : `.${fraction}`}Z`;
 }
