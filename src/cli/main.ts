@@ -15,6 +15,7 @@ import { ENGINE_API_VERSION } from '../types/docker/api.js';
 import type { CliContext, Command } from './command.js';
 import { commitCommand, diffCommand } from './commands/commit.js';
 import { eventsCommand } from './commands/events.js';
+import { cpCommand, exportCommand } from './commands/files.js';
 import { infoCommand } from './commands/info.js';
 import { statsCommand } from './commands/stats.js';
 import { systemCommands } from './commands/system.js';
@@ -97,6 +98,8 @@ const COMMANDS: Record<string, Command> = {
   commit: commitCommand,
   top: topCommand,
   stats: statsCommand,
+  cp: cpCommand,
+  export: exportCommand,
 };
 
 const GROUPS: Record<string, Record<string, Command>> = {
@@ -114,6 +117,8 @@ const GROUPS: Record<string, Record<string, Command>> = {
     commit: commitCommand,
     top: topCommand,
     stats: statsCommand,
+    cp: cpCommand,
+    export: exportCommand,
   },
 };
 

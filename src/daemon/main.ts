@@ -32,6 +32,8 @@ import { containerChanges, type ContainerLayerDeps } from './containers/diff.js'
 import { containerStatsRoutes } from '../api/routes/containers/stats-routes.js';
 import { ContainerStats } from './containers/stats.js';
 import { ContainerTop } from './containers/top.js';
+import { containerArchiveRoutes } from '../api/routes/containers/archive-routes.js';
+import { ContainerFiles } from './containers/container-files.js';
 import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
 import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
 import { capabilitiesInMask } from '../core/runtime/capabilities.js';
@@ -347,6 +349,14 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         top: (ref, psArgs, signal) => containerTop.top(ref, psArgs, signal),
         stats: (ref, options) => containerStats.stats(ref, options),
       }),
+      ...containerArchiveRoutes(
+        new ContainerFiles({
+          resolve: (ref) => containerService.resolve(ref),
+          driver,
+          events,
+          logger,
+        }),
+      ),
     ];
     if (process.env['BERTH_TEST_HOOKS'] === '1') routes.push(...debugRoutes());
     const api = new ApiHandler({

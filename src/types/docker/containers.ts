@@ -80,3 +80,14 @@ export interface ContainerChangeResponseItem {
 export interface ContainerCommitResponse {
   Id: string;
 }
+
+/** The JSON in `X-Docker-Container-Path-Stat` (base64) of archive HEAD and GET. */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  /** Go's os.FileMode: permission bits, plus 1<<31 for a directory, 1<<27 for a symlink... */
+  mode: number;
+  /** RFC 3339 with nanoseconds. */
+  mtime: string;
+  linkTarget: string;
+}
