@@ -324,6 +324,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         kill: (ref, signal) => lifecycle.kill(ref, signal),
         restart: (ref, t, signal) => lifecycle.restart(ref, t, signal),
         pause: (ref) => lifecycle.pause(ref),
+        update: (ref, change) => lifecycle.update(ref, change),
         unpause: (ref) => lifecycle.unpause(ref),
         wait: (ref, condition, signal) => lifecycle.wait(ref, condition, signal),
         logs: (ref, options) => lifecycle.logs(ref, options),

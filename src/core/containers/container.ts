@@ -100,3 +100,9 @@ export interface CreateRequest {
   readonly host: HostSettings;
   readonly hostConfigDocument: Readonly<Record<string, unknown>>;
 }
+
+/** What `docker update` changes: the resources given, and the restart policy if given. */
+export interface ContainerUpdate {
+  readonly resources: NonNullable<HostSettings['resources']>;
+  readonly restartPolicy?: HostSettings['restartPolicy'];
+}

@@ -99,6 +99,17 @@ export interface CreateOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What `runc update` can change (bytes, shares, microseconds, a cpu list, a count). */
+export interface ResourceUpdate {
+  readonly memory?: number;
+  readonly memorySwap?: number;
+  readonly cpuShares?: number;
+  readonly cpuPeriod?: number;
+  readonly cpuQuota?: number;
+  readonly cpusetCpus?: string;
+  readonly pidsLimit?: number;
+}
+
 export interface CreatedContainer {
   /** The monitor's pid (it lives until the container has exited and its exit file is written). */
   readonly conmonPid: number;
@@ -196,6 +207,23 @@ export class ConmonRuntime {
 
   async resume(id: string): Promise<void> {
     await this.#runc('resume', id);
+  }
+
+  /** Changes a live container's cgroup limits (runc update). */
+  async update(id: string, limits: ResourceUpdate): Promise<void> {
+    const args: string[] = [];
+    if (limits.memory !== undefined) args.push(`--memory=${limits.memory}`);
+    if (limits.memorySwap !== undefined) args.push(`--memory-swap=${limits.memorySwap}`);
+    if (limits.cpuShares !== undefined) args.push(`--cpu-share=${limits.cpuShares}`);
+    if (limits.cpuQuota !== undefined) {
+      args.push(`--cpu-period=${limits.cpuPeriod ?? 100_000}`, `--cpu-quota=${limits.cpuQuota}`);
+    }
+    if (limits.cpusetCpus !== undefined) args.push(`--cpuset-cpus=${limits.cpusetCpus}`);
+    if (limits.pidsLimit !== undefined) args.push(`--pids-limit=${limits.pidsLimit}`);
+    if (args.length === 0) return;
+    checkId(id);
+    const result = await this.#runcRaw(['update', ...args, id]);
+    if (result.code !== 0) throw runtimeError('update', result.stderr);
   }
 
   /**

@@ -62,6 +62,20 @@ export class ContainerRecords {
     this.db.prepare('UPDATE containers SET state = ? WHERE id = ?').run(JSON.stringify(state), id);
   }
 
+  /** Replaces the host settings and the HostConfig document (docker update). */
+  setHost(id: string, record: ContainerRecord): void {
+    const definition: Definition = {
+      path: record.path,
+      args: record.args,
+      config: record.config,
+      host: record.host,
+      hostConfigDocument: record.hostConfigDocument,
+    };
+    this.db
+      .prepare('UPDATE containers SET definition = ? WHERE id = ?')
+      .run(JSON.stringify(definition), id);
+  }
+
   rename(id: string, name: string): void {
     this.db.prepare('UPDATE containers SET name = ? WHERE id = ?').run(name, id);
   }

@@ -7,6 +7,7 @@ import {
   type ContainerRecord,
   type ContainerState,
   type CreateRequest,
+  type HostSettings,
 } from '../../core/containers/container.js';
 import { createInitLayer, initLayerId } from '../../core/containers/init-layer.js';
 import { generateName, VALID_NAME } from '../../core/containers/names.js';
@@ -273,6 +274,20 @@ export class ContainerService {
   }
 
   /** Commits a new state, then updates the in-memory view. */
+  /** New host settings (docker update): persisted with the HostConfig document inspect shows. */
+  updateHost(
+    id: string,
+    host: HostSettings,
+    document: Readonly<Record<string, unknown>>,
+  ): ContainerRecord {
+    const c = this.#byId.get(id);
+    if (!c) throw notFound(`No such container: ${id}`);
+    const updated = { ...c, host, hostConfigDocument: document };
+    this.deps.records.setHost(id, updated);
+    this.#byId.set(id, updated);
+    return updated;
+  }
+
   updateState(id: string, state: ContainerState): ContainerRecord {
     const c = this.#byId.get(id);
     if (!c) throw notFound(`No such container: ${id}`);

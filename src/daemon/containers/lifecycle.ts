@@ -3,15 +3,26 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { ContainerRecord, ContainerState } from '../../core/containers/container.js';
-import { BerthError, conflict, hasErrno, isBerthError, notModified } from '../../core/errors.js';
+import type {
+  ContainerRecord,
+  ContainerState,
+  ContainerUpdate,
+} from '../../core/containers/container.js';
+import {
+  BerthError,
+  conflict,
+  hasErrno,
+  invalidArgument,
+  isBerthError,
+  notModified,
+} from '../../core/errors.js';
 import type { EventPublisher } from '../../core/events.js';
 import type { StorageDriver } from '../../core/layers/storage-driver.js';
 import { effectiveCapabilities } from '../../core/runtime/capabilities.js';
 import { K8sLogDecoder, type K8sLogRecord } from '../../core/runtime/k8s-log.js';
 import { buildOciSpec, tmpfsMount } from '../../core/runtime/oci-spec.js';
 import type { Mount } from '../../core/runtime/oci-types.js';
-import type { AttachStreams } from '../../core/runtime/conmon-runtime.js';
+import type { AttachStreams, ResourceUpdate } from '../../core/runtime/conmon-runtime.js';
 import { seccompForContainer, type SeccompProfile } from '../../core/runtime/seccomp.js';
 import { resolveUser } from '../../core/runtime/user.js';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
@@ -35,6 +46,7 @@ export interface ContainerRuntime {
   kill(id: string, signal: string | number): Promise<void>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
+  update(id: string, limits: ResourceUpdate): Promise<void>;
   delete(id: string, opts?: { force?: boolean }): Promise<void>;
   state(id: string): Promise<{ status: string; pid: number } | undefined>;
   exitCode(id: string): Promise<number | undefined>;
@@ -542,6 +554,72 @@ export class ContainerLifecycle {
       await this.deps.runtime.resume(c.id);
       this.#setState(now, { status: 'running' });
     }
+  }
+
+  /**
+   * `docker update`: new resource limits and restart policy, kept for later starts and applied
+   * at once to a running container (runc update).
+   */
+  async update(ref: string, change: ContainerUpdate): Promise<void> {
+    const c = this.deps.containers.resolve(ref);
+    const policy = change.restartPolicy ?? c.host.restartPolicy;
+    if (change.restartPolicy && policy.name !== 'no' && c.host.autoRemove)
+      throw invalidArgument(
+        'Restart policy cannot be updated because AutoRemove is enabled for the container',
+      );
+    const resources = { ...c.host.resources, ...change.resources };
+    const memory = resources.memory;
+    if (memory !== undefined && memory > 0 && memory < 6 * 1024 * 1024)
+      throw invalidArgument('Minimum memory limit allowed is 6MB');
+    if (
+      memory !== undefined &&
+      resources.memorySwap !== undefined &&
+      resources.memorySwap > 0 &&
+      resources.memorySwap < memory
+    )
+      throw invalidArgument(
+        'Minimum memoryswap limit should be larger than memory limit, see usage',
+      );
+    if (LIVE.has(c.state.status) && c.state.status !== 'restarting') {
+      const r = change.resources;
+      const swap =
+        r.memorySwap ??
+        (r.memory !== undefined ? (c.host.resources?.memorySwap ?? r.memory * 2) : undefined);
+      await this.deps.runtime.update(c.id, {
+        ...(r.memory !== undefined ? { memory: r.memory } : {}),
+        ...(swap !== undefined ? { memorySwap: swap } : {}),
+        ...(r.cpuShares !== undefined ? { cpuShares: r.cpuShares } : {}),
+        ...(r.nanoCpus !== undefined ? { cpuQuota: Math.round(r.nanoCpus / 10_000) } : {}),
+        ...(r.cpusetCpus !== undefined ? { cpusetCpus: r.cpusetCpus } : {}),
+        ...(r.pidsLimit !== undefined ? { pidsLimit: r.pidsLimit } : {}),
+      });
+    }
+    const document: Record<string, unknown> = { ...c.hostConfigDocument };
+    const fields: [keyof typeof resources, string][] = [
+      ['memory', 'Memory'],
+      ['memorySwap', 'MemorySwap'],
+      ['cpuShares', 'CpuShares'],
+      ['nanoCpus', 'NanoCpus'],
+      ['cpusetCpus', 'CpusetCpus'],
+      ['pidsLimit', 'PidsLimit'],
+    ];
+    for (const [key, name] of fields)
+      if (change.resources[key] !== undefined) document[name] = change.resources[key];
+    if (change.restartPolicy)
+      document['RestartPolicy'] = {
+        Name: policy.name,
+        MaximumRetryCount: policy.maximumRetryCount,
+      };
+    this.deps.containers.updateHost(
+      c.id,
+      { ...c.host, resources, restartPolicy: policy },
+      document,
+    );
+    this.deps.events.publish({
+      type: 'container',
+      action: 'update',
+      actor: { id: c.id, attributes: { image: c.config.Image, name: c.name } },
+    });
   }
 
   /** `docker restart`: stop (if it runs), then start. */

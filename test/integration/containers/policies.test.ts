@@ -1,6 +1,7 @@
 // Restart policies (with Docker's back-off, and resumed after a daemon killed with SIGKILL),
 // docker restart, pause/unpause, and the OOM killer's verdict, through the real Docker CLI.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { apiRequest, messageOf } from '../../helpers/api.js';
@@ -284,6 +285,50 @@ describe('restart policies, restart, pause, OOM', () => {
     );
     assert.equal(bad.status, 400);
     assert.match(messageOf(bad), /can't be negative/);
+  });
+
+  it("docker update changes a running container's limits at once and keeps them", async () => {
+    assert.equal(
+      (await dk(['run', '-d', '--name', 'tuned', '--memory', '64m', 'busybox', 'sleep', '300']))
+        .code,
+      0,
+    );
+    const id = await inspect('tuned', '{{.Id}}');
+    const limit = (): string =>
+      readFileSync(`/sys/fs/cgroup/memory/berth/${id}/memory.limit_in_bytes`, 'utf8').trim();
+    assert.equal(limit(), String(64 * 1024 * 1024));
+    const r = await dk([
+      'update',
+      '--memory',
+      '128m',
+      '--memory-swap',
+      '256m',
+      '--pids-limit',
+      '50',
+      '--restart',
+      'on-failure:2',
+      'tuned',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'tuned');
+    assert.equal(limit(), String(128 * 1024 * 1024));
+    assert.equal(readFileSync(`/sys/fs/cgroup/pids/berth/${id}/pids.max`, 'utf8').trim(), '50');
+    assert.equal(
+      await inspect(
+        'tuned',
+        '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}',
+      ),
+      `${128 * 1024 * 1024} 50 on-failure:2`,
+    );
+    // Kept for the next start.
+    assert.equal((await dk(['restart', '-t', '1', 'tuned'])).code, 0);
+    assert.equal(limit(), String(128 * 1024 * 1024));
+    const tooSmall = await dk(['update', '--memory', '1m', 'tuned']);
+    assert.equal(tooSmall.code, 1);
+    assert.match(tooSmall.stderr, /Minimum memory limit allowed is 6MB/);
+    const missing = await dk(['update', '--memory', '64m', 'nosuch']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /No such container: nosuch/);
   });
 
   it('restart policies resume after the daemon was killed with SIGKILL', async () => {

@@ -4,7 +4,9 @@ import type { K8sLogRecord } from '../../../core/runtime/k8s-log.js';
 import { acceptUpgrade } from '../../errors.js';
 import { discardOutput, flushOutputs, frame, hijackedOutput, hijackedStdin } from '../../hijack.js';
 import type { AttachStreams } from '../../../core/runtime/conmon-runtime.js';
-import { queryBool, sendNoContent } from '../../http.js';
+import { queryBool, readJsonBody, sendJson, sendNoContent } from '../../http.js';
+import { asObject, optNumber, optString } from '../../decode.js';
+import type { ContainerUpdate } from '../../../core/containers/container.js';
 import type { Route } from '../../route.js';
 import { parseTimestampParam } from '../../timestamps.js';
 
@@ -16,6 +18,7 @@ export interface ContainerRunBackend {
   kill(ref: string, signal: string): Promise<void>;
   restart(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
   pause(ref: string): Promise<void>;
+  update(ref: string, change: ContainerUpdate): Promise<void>;
   unpause(ref: string): Promise<void>;
   wait(
     ref: string,
@@ -53,6 +56,46 @@ function write(out: NodeJS.WritableStream, data: Buffer, signal: AbortSignal): P
   });
 }
 
+/**
+ * The update body (the CLI sends every field, zero when not given): what is set changes,
+ * zeros and empty strings leave the setting as it is.
+ */
+export function decodeUpdate(body: unknown): ContainerUpdate {
+  const root = asObject(body, 'body') ?? {};
+  const positive = (key: string): number | undefined => {
+    const v = optNumber(root, key, 'body');
+    if (v !== undefined && v < 0 && key !== 'MemorySwap' && key !== 'PidsLimit')
+      throw invalidArgument(`invalid ${key}: ${v}`);
+    return v === undefined || v === 0 ? undefined : v;
+  };
+  const cpuset = optString(root, 'CpusetCpus', 'body');
+  const resources = {
+    memory: positive('Memory'),
+    memorySwap: positive('MemorySwap'),
+    cpuShares: positive('CpuShares'),
+    nanoCpus: positive('NanoCpus'),
+    cpusetCpus: cpuset ? cpuset : undefined,
+    pidsLimit: positive('PidsLimit'),
+  };
+  const policy = asObject(root['RestartPolicy'], 'body.RestartPolicy');
+  const name = optString(policy, 'Name', 'body.RestartPolicy') ?? '';
+  if (name !== '' && !['no', 'always', 'on-failure', 'unless-stopped'].includes(name))
+    throw invalidArgument(`invalid restart policy '${name}'`);
+  const retries = optNumber(policy, 'MaximumRetryCount', 'body.RestartPolicy') ?? 0;
+  if (retries < 0)
+    throw invalidArgument('invalid restart policy: maximum retry count cannot be negative');
+  if (retries > 0 && name !== 'on-failure')
+    throw invalidArgument(
+      "invalid restart policy: maximum retry count can only be used with 'on-failure'",
+    );
+  return {
+    resources: Object.fromEntries(
+      Object.entries(resources).filter(([, v]) => v !== undefined),
+    ) as ContainerUpdate['resources'],
+    ...(name !== '' ? { restartPolicy: { name, maximumRetryCount: retries } } : {}),
+  };
+}
+
 /** The `t` of stop and restart: seconds before SIGKILL (default 10). */
 function stopTimeout(query: URLSearchParams): number {
   const t = query.get('t');
@@ -88,6 +131,15 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
       handle: async ({ res, params, query, job }) => {
         await backend.restart(params['id'] ?? '', stopTimeout(query), job.signal);
         sendNoContent(res);
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/containers/:id/update',
+      job: 'containers.update',
+      handle: async ({ req, res, params }) => {
+        await backend.update(params['id'] ?? '', decodeUpdate(await readJsonBody(req)));
+        sendJson(res, 200, { Warnings: [] });
       },
     },
     {
