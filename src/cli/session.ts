@@ -31,6 +31,8 @@ export interface InputStream extends NodeJS.ReadableStream {
   readonly isTTY?: boolean;
   readonly fd?: number;
   setRawMode?(mode: boolean): unknown;
+  /** A pipe or terminal: lets the process exit while it is still open. */
+  unref?(): unknown;
 }
 
 /** The client's stdout: a terminal has a size and says when it changes. */
@@ -156,8 +158,12 @@ export function runSession(options: SessionOptions): Promise<SessionEnd> {
         stdin.off('error', onInputEnd);
         stdin.pause();
       }
-      if (end !== 'ended') socket.destroy();
+      // Done either way: stdin still buffered for a process that has gone must not keep the
+      // connection (and berth) alive.
+      socket.destroy();
       restore();
+      // Input that never ends (`yes | berth run -i ... head -1`) must not keep berth alive.
+      stdin?.unref?.();
       if (end instanceof Error) reject(end);
       else resolve(end);
     }

@@ -63,6 +63,11 @@ describe('berth container commands', () => {
     assert.equal(counted.code, 5);
     assert.equal(counted.stdout.trim(), '2');
     assert.equal(counted.stderr, 'err\n');
+    // A process that stops reading ends the session all the same (as with the Docker CLI):
+    // berth does not wait to deliver the rest of its input.
+    const partial = await b(['run', '--rm', '-i', 'busybox', 'head', '-c', '5'], 'y'.repeat(4e6));
+    assert.equal(partial.code, 0, partial.stderr);
+    assert.equal(partial.stdout, 'yyyyy');
     // Without -i the container's stdin is not the client's.
     const closed = await b(['run', '--rm', 'busybox', 'cat'], 'ignored\n');
     assert.equal(closed.code, 0, closed.stderr);
