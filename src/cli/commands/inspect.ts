@@ -7,20 +7,21 @@ import type { CliContext, Command } from '../command.js';
 import { ExitError } from '../errors.js';
 import { TemplateError, parseTemplate, renderTemplate } from '../render/template.js';
 
-type Kind = 'any' | 'container' | 'image';
+/** Where `--type` finds the objects berth itself has none of (the daemon says so). */
+const OTHER_PATHS: Record<string, (ref: string) => string> = {
+  config: (ref) => `/configs/${encodeURIComponent(ref)}`,
+  network: (ref) => `/networks/${encodeURIComponent(ref)}`,
+  node: (ref) => `/nodes/${encodeURIComponent(ref)}`,
+  plugin: (ref) => `/plugins/${encodeURIComponent(ref)}/json`,
+  secret: (ref) => `/secrets/${encodeURIComponent(ref)}`,
+  service: (ref) => `/services/${encodeURIComponent(ref)}`,
+  task: (ref) => `/tasks/${encodeURIComponent(ref)}`,
+  volume: (ref) => `/volumes/${encodeURIComponent(ref)}`,
+};
+const KINDS = [...Object.keys(OTHER_PATHS), 'container', 'image'].sort();
 
-const KINDS = [
-  'config',
-  'container',
-  'image',
-  'network',
-  'node',
-  'plugin',
-  'secret',
-  'service',
-  'task',
-  'volume',
-];
+/** A `--type`, or 'any': a container, else an image. */
+type Kind = string;
 
 /** The object `ref` names, or the message the Docker CLI prints when there is none. */
 async function lookUp(
@@ -30,6 +31,15 @@ async function lookUp(
   size: boolean,
 ): Promise<{ found: unknown } | { error: string }> {
   const notFound = (err: unknown): boolean => err instanceof ApiError && err.status === 404;
+  const other = OTHER_PATHS[kind];
+  if (other) {
+    try {
+      return { found: await client.json<unknown>('GET', other(ref)) };
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      return { error: `Error response from daemon: ${err.message}` };
+    }
+  }
   try {
     if (kind !== 'image') return { found: await client.inspectContainer(ref, { size }) };
   } catch (err) {
@@ -117,10 +127,8 @@ export const inspectCommand: Command = {
         `unknown type: "${type}": must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}`,
         1,
       );
-    if (type !== '' && type !== 'container' && type !== 'image')
-      throw new ExitError(`berth has no ${type} objects`, 1);
     return inspect(ctx, flags.args, {
-      kind: (type || 'any') as Kind,
+      kind: type || 'any',
       format: flagString(flags, 'format'),
       size: flagBool(flags, 'size'),
     });
