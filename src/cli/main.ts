@@ -26,11 +26,21 @@ import {
   logsCommand,
   psCommand,
   rmCommand,
-  RunError,
-  runCommand,
-  startCommand,
   stopCommand,
 } from './commands/containers.js';
+import {
+  pauseCommand,
+  portCommand,
+  renameCommand,
+  restartCommand,
+  unpauseCommand,
+  waitCommand,
+} from './commands/control.js';
+import { execCommand } from './commands/exec.js';
+import { containerInspectCommand, inspectCommand } from './commands/inspect.js';
+import { attachCommand, createCommand, runCommand, startCommand } from './commands/run.js';
+import { ExitError, RunError } from './errors.js';
+import { arityError } from './usage.js';
 import {
   historyCommand,
   imageCommands,
@@ -76,6 +86,19 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'help', short: 'h', type: 'bool', help: 'Print usage' },
 ];
 
+/** The container commands of this file's client, at the top level and under `container`. */
+const CONTAINER_COMMANDS: Record<string, Command> = {
+  create: createCommand,
+  attach: attachCommand,
+  exec: execCommand,
+  restart: restartCommand,
+  pause: pauseCommand,
+  unpause: unpauseCommand,
+  wait: waitCommand,
+  rename: renameCommand,
+  port: portCommand,
+};
+
 const COMMANDS: Record<string, Command> = {
   version: versionCommand,
   info: infoCommand,
@@ -88,6 +111,8 @@ const COMMANDS: Record<string, Command> = {
   save: saveCommand,
   import: importCommand,
   run: runCommand,
+  ...CONTAINER_COMMANDS,
+  inspect: inspectCommand,
   start: startCommand,
   stop: stopCommand,
   kill: killCommand,
@@ -107,6 +132,8 @@ const GROUPS: Record<string, Record<string, Command>> = {
   image: imageCommands,
   container: {
     run: runCommand,
+    ...CONTAINER_COMMANDS,
+    inspect: containerInspectCommand,
     start: startCommand,
     stop: stopCommand,
     kill: killCommand,
@@ -145,6 +172,11 @@ function mainUsage(): string {
     "Run 'berth COMMAND --help' for more information on a command.",
     '',
   ].join('\n');
+}
+
+/** A flag the Docker CLI refuses: its message and usage line, exit 125. */
+function flagErrorText(err: FlagError, label: string, command: Command): string {
+  return `${err.message}\n\nUsage:  ${command.usage}\n\nRun 'berth ${label} --help' for more information\n`;
 }
 
 function commandUsage(command: Command): string {
@@ -210,7 +242,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     );
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
-    stderr.write(`${err.message}\nSee 'berth ${label} --help'.\n`);
+    stderr.write(flagErrorText(err, label, command));
     return 125;
   }
   if (flags.values.get('help') === true) {
@@ -223,6 +255,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     );
     return 1;
   }
+  const wrongCount = command.arity
+    ? arityError(label, command.usage, command.arity, flags.args.length)
+    : undefined;
+  if (wrongCount !== undefined) {
+    stderr.write(wrongCount);
+    return 1;
+  }
 
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -230,6 +269,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   let client: BerthClient | undefined;
   const ctx: CliContext = {
+    stdin: process.stdin,
     stdout,
     stderr,
     signal: controller.signal,
@@ -262,8 +302,17 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return 1;
     }
     if (err instanceof RunError) {
-      stderr.write(`${err.message}\nRun 'berth ${label} --help' for more information\n`);
+      stderr.write(`berth: ${err.message}\n\nRun 'berth ${label} --help' for more information\n`);
+      return err.code;
+    }
+    if (err instanceof FlagError) {
+      // A flag value refused once parsed (a size, a port...): as a parse error.
+      stderr.write(flagErrorText(err, label, command));
       return 125;
+    }
+    if (err instanceof ExitError) {
+      if (err.message !== '') stderr.write(`${err.message}\n`);
+      return err.code;
     }
     if (err instanceof StreamError) {
       stderr.write(`${err.message}\n`);

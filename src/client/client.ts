@@ -26,6 +26,7 @@ import type {
   InfoResponse,
   VersionResponse,
 } from '../types/docker/system.js';
+import type { ExecCreateRequest, ExecCreateResponse, ExecInspect } from '../types/docker/exec.js';
 import { describeHost, requestTarget, type ConnectionOptions } from './connection.js';
 
 /** The daemon answered with an error status; `message` is its JSON message. */
@@ -333,14 +334,16 @@ export class BerthClient {
     return this.json('POST', `/commit?${query.toString()}`);
   }
 
-  inspectContainer(id: string): Promise<ContainerInspect> {
-    return this.json('GET', `/containers/${encodeURIComponent(id)}/json`);
+  inspectContainer(id: string, options: { size?: boolean } = {}): Promise<ContainerInspect> {
+    return this.json('GET', `/containers/${encodeURIComponent(id)}/json`, {
+      query: { size: options.size || undefined },
+    });
   }
 
-  /** start, stop, kill, rm: a 304 (already so) counts as success, as in the Docker CLI. */
+  /** start, stop, kill, ...: a 304 (already so) counts as success, as in the Docker CLI. */
   async containerAction(
     id: string,
-    action: 'start' | 'stop' | 'kill',
+    action: 'start' | 'stop' | 'kill' | 'restart' | 'pause' | 'unpause',
     query: RequestOptions['query'] = {},
   ): Promise<void> {
     const res = await this.request('POST', `/containers/${encodeURIComponent(id)}/${action}`, {
@@ -356,10 +359,13 @@ export class BerthClient {
     if (res.status >= 400) throw toApiError(res);
   }
 
-  /** Resolves once the daemon has sent the headers; `result` resolves at the condition. */
+  /**
+   * Resolves once the daemon has sent the headers; `result` resolves at the condition (without
+   * one, the daemon's default: not-running).
+   */
   async waitContainer(
     id: string,
-    condition: 'not-running' | 'next-exit' | 'removed',
+    condition: 'not-running' | 'next-exit' | 'removed' | undefined,
     signal?: AbortSignal,
   ): Promise<{ result: Promise<number> }> {
     const res = await this.stream('POST', `/containers/${encodeURIComponent(id)}/wait`, {
@@ -380,22 +386,41 @@ export class BerthClient {
   }
 
   /** Hijacks an attach connection; the socket carries the container's output (framed unless tty). */
-  async attachContainer(id: string, query: RequestOptions['query']): Promise<Duplex> {
+  attachContainer(id: string, query: RequestOptions['query']): Promise<Duplex> {
+    return this.hijack(`/containers/${encodeURIComponent(id)}/attach`, {
+      query,
+      contentType: 'text/plain',
+    });
+  }
+
+  /**
+   * A request answered with `101 UPGRADED`: the socket then carries raw bytes both ways. Any
+   * other status is thrown as an ApiError (with the daemon's message).
+   */
+  async hijack(
+    path: string,
+    options: { query?: RequestOptions['query']; body?: unknown; contentType: string },
+  ): Promise<Duplex> {
     const prefix = `/v${await this.apiVersion()}`;
     const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query ?? {}))
+    for (const [k, v] of Object.entries(options.query ?? {}))
       if (v !== undefined) params.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+    const qs = params.toString();
+    const payload =
+      options.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(options.body));
     const { module, base } = requestTarget(this.connection);
     return new Promise((resolve, reject) => {
       const req = module.request({
         ...base,
         method: 'POST',
-        path: `${prefix}/containers/${encodeURIComponent(id)}/attach?${params.toString()}`,
+        path: `${prefix}${path}${qs ? `?${qs}` : ''}`,
         headers: {
+          'User-Agent': 'berth-client',
           ...(base.headers as Record<string, string>),
           Connection: 'Upgrade',
           Upgrade: 'tcp',
-          'Content-Length': '0',
+          'Content-Type': options.contentType,
+          'Content-Length': String(payload.length),
         },
       });
       req.on('upgrade', (_res, socket, head) => {
@@ -415,9 +440,48 @@ export class BerthClient {
           ),
         );
       });
-      req.on('error', (err) => reject(new ConnectionError(`attach: ${err.message}`)));
-      req.end();
+      req.on('error', (err) => reject(this.#connectionError(err)));
+      req.end(payload);
     });
+  }
+
+  /** `POST /containers/{id}/resize` (or `/exec/{id}/resize`): the terminal's rows and columns. */
+  async resize(kind: 'containers' | 'exec', id: string, rows: number, cols: number): Promise<void> {
+    const res = await this.request('POST', `/${kind}/${encodeURIComponent(id)}/resize`, {
+      query: { h: rows, w: cols },
+    });
+    if (res.status >= 400) throw toApiError(res);
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    const res = await this.request('POST', `/containers/${encodeURIComponent(id)}/rename`, {
+      query: { name },
+    });
+    if (res.status >= 400) throw toApiError(res);
+  }
+
+  createExec(container: string, body: ExecCreateRequest): Promise<ExecCreateResponse> {
+    return this.json('POST', `/containers/${encodeURIComponent(container)}/exec`, { body });
+  }
+
+  /** Starts an exec detached: the daemon answers at once. */
+  async startExecDetached(id: string, tty: boolean): Promise<void> {
+    const res = await this.request('POST', `/exec/${encodeURIComponent(id)}/start`, {
+      body: { Detach: true, Tty: tty },
+    });
+    if (res.status >= 400) throw toApiError(res);
+  }
+
+  /** Starts an exec on a hijacked connection: its output (framed unless tty) and stdin. */
+  startExecAttached(id: string, tty: boolean): Promise<Duplex> {
+    return this.hijack(`/exec/${encodeURIComponent(id)}/start`, {
+      body: { Detach: false, Tty: tty },
+      contentType: 'application/json',
+    });
+  }
+
+  inspectExec(id: string): Promise<ExecInspect> {
+    return this.json('GET', `/exec/${encodeURIComponent(id)}/json`);
   }
 
   containerLogs(
@@ -534,21 +598,7 @@ export class BerthClient {
       });
       req.on('response', resolve);
       req.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.name === 'AbortError') {
-          reject(err);
-        } else if (
-          ['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH'].includes(
-            err.code ?? '',
-          )
-        ) {
-          reject(
-            new ConnectionError(
-              `Cannot connect to the berth daemon at ${this.address}. Is the berth daemon running? (${err.code})`,
-            ),
-          );
-        } else {
-          reject(new ConnectionError(`error during connect to ${this.address}: ${err.message}`));
-        }
+        reject(err.name === 'AbortError' ? err : this.#connectionError(err));
       });
       if (options.upload !== undefined) {
         options.upload.on('error', (err: Error) => req.destroy(err));
@@ -557,6 +607,14 @@ export class BerthClient {
         req.end(payload);
       }
     });
+  }
+
+  #connectionError(err: NodeJS.ErrnoException): ConnectionError {
+    if (['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH'].includes(err.code ?? ''))
+      return new ConnectionError(
+        `Cannot connect to the berth daemon at ${this.address}. Is the berth daemon running? (${err.code})`,
+      );
+    return new ConnectionError(`error during connect to ${this.address}: ${err.message}`);
   }
 }
 

@@ -47,9 +47,10 @@ export function run(
   });
 }
 
+/** The berth client; `input` is written to its stdin (which is then closed). */
 export function berth(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
 ): Promise<RunResult> {
   return run(process.execPath, [BERTH_BIN, ...args], options);
 }

@@ -1,31 +1,10 @@
-import type { Duplex } from 'node:stream';
-import { ApiError } from '../../client/client.js';
-import { flagBool, flagInt, flagList, flagString, type FlagSpec } from '../../lib/flags.js';
+import { flagBool, flagInt, flagList, flagString } from '../../lib/flags.js';
 import type { CliContext, Command } from '../command.js';
 import { eachArgument } from '../each-argument.js';
 import { renderTemplate } from '../render/template.js';
 import { ago, shortId, table } from '../render/table.js';
+import { FrameDemuxer } from '../session.js';
 import { parseFilterFlags } from './events.js';
-
-/** Splits the multiplexed stream (8-byte headers) of a non-tty container onto stdout/stderr. */
-export class FrameDemuxer {
-  #buffer = Buffer.alloc(0);
-
-  constructor(
-    private readonly out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
-  ) {}
-
-  push(chunk: Buffer): void {
-    this.#buffer = Buffer.concat([this.#buffer, chunk]);
-    while (this.#buffer.length >= 8) {
-      const size = this.#buffer.readUInt32BE(4);
-      if (this.#buffer.length < 8 + size) return;
-      const payload = this.#buffer.subarray(8, 8 + size);
-      (this.#buffer[0] === 2 ? this.out.stderr : this.out.stdout).write(payload);
-      this.#buffer = this.#buffer.subarray(8 + size);
-    }
-  }
-}
 
 async function pump(ctx: CliContext, source: AsyncIterable<unknown>, tty: boolean): Promise<void> {
   const demux = new FrameDemuxer(ctx);
@@ -35,140 +14,8 @@ async function pump(ctx: CliContext, source: AsyncIterable<unknown>, tty: boolea
   }
 }
 
-const RUN_FLAGS: FlagSpec[] = [
-  {
-    name: 'detach',
-    short: 'd',
-    type: 'bool',
-    help: 'Run container in background and print container ID',
-  },
-  { name: 'rm', type: 'bool', help: 'Automatically remove the container when it exits' },
-  { name: 'name', type: 'string', help: 'Assign a name to the container' },
-  { name: 'env', short: 'e', type: 'list', help: 'Set environment variables' },
-  { name: 'label', short: 'l', type: 'list', help: 'Set meta data on a container' },
-  { name: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
-  {
-    name: 'user',
-    short: 'u',
-    type: 'string',
-    help: 'Username or UID (format: <name|uid>[:<group|gid>])',
-  },
-  { name: 'entrypoint', type: 'string', help: 'Overwrite the default ENTRYPOINT of the image' },
-  { name: 'hostname', short: 'h', type: 'string', help: 'Container host name' },
-  { name: 'network', type: 'string', help: 'Connect a container to a network ("none", "host")' },
-];
-
-function createBody(flags: Parameters<Command['run']>[1]): {
-  body: Record<string, unknown>;
-  image: string;
-} {
-  const [image, ...command] = flags.args;
-  if (!image) throw new Error('requires at least 1 argument');
-  const detach = flags.values.has('detach') && flagBool(flags, 'detach');
-  const entrypoint = flagString(flags, 'entrypoint');
-  const labels = Object.fromEntries(
-    flagList(flags, 'label').map((l) => [l.split('=', 1)[0], l.slice(l.indexOf('=') + 1)]),
-  );
-  return {
-    image,
-    body: {
-      Hostname: flagString(flags, 'hostname'),
-      User: flagString(flags, 'user'),
-      AttachStdout: !detach,
-      AttachStderr: !detach,
-      Env: flagList(flags, 'env'),
-      Cmd: command.length > 0 ? command : null,
-      Image: image,
-      WorkingDir: flagString(flags, 'workdir'),
-      Entrypoint: entrypoint ? [entrypoint] : null,
-      Labels: labels,
-      HostConfig: {
-        AutoRemove: flags.values.has('rm') && flagBool(flags, 'rm'),
-        NetworkMode: flagString(flags, 'network') || 'default',
-      },
-    },
-  };
-}
-
-/** Exit status of a container command that failed in the daemon: 125, as `docker run`. */
-class RunError extends Error {}
-
-export const runCommand: Command = {
-  name: 'run',
-  summary: 'Create and run a new container from an image',
-  usage: 'berth run [OPTIONS] IMAGE [COMMAND] [ARG...]',
-  interspersed: false,
-  flags: RUN_FLAGS,
-  async run(ctx, flags) {
-    const client = ctx.client();
-    const { body } = createBody(flags);
-    let id: string;
-    try {
-      id = (await client.createContainer(body, flagString(flags, 'name') || undefined)).Id;
-    } catch (err) {
-      if (err instanceof ApiError)
-        throw new RunError(`berth: Error response from daemon: ${err.message}`);
-      throw err;
-    }
-    if (flagBool(flags, 'detach')) {
-      await client.containerAction(id, 'start');
-      ctx.stdout.write(`${id}\n`);
-      return 0;
-    }
-    const socket: Duplex = await client.attachContainer(id, {
-      stream: true,
-      stdout: true,
-      stderr: true,
-    });
-    const output = pump(ctx, socket, false);
-    const wait = await client.waitContainer(
-      id,
-      flagBool(flags, 'rm') ? 'removed' : 'next-exit',
-      ctx.signal,
-    );
-    try {
-      await client.containerAction(id, 'start');
-    } catch (err) {
-      socket.destroy();
-      if (err instanceof ApiError)
-        throw new RunError(`berth: Error response from daemon: ${err.message}`);
-      throw err;
-    }
-    await output;
-    return wait.result;
-  },
-};
-
-export const startCommand: Command = {
-  name: 'start',
-  summary: 'Start one or more stopped containers',
-  usage: 'berth start [OPTIONS] CONTAINER [CONTAINER...]',
-  flags: [
-    { name: 'attach', short: 'a', type: 'bool', help: 'Attach STDOUT/STDERR and forward signals' },
-  ],
-  async run(ctx, flags) {
-    if (flags.args.length === 0) throw new Error('"berth start" requires at least 1 argument.');
-    const client = ctx.client();
-    if (flagBool(flags, 'attach')) {
-      const name = flags.args[0] as string;
-      const info = await client.inspectContainer(name);
-      const socket = await client.attachContainer(info.Id, {
-        stream: true,
-        stdout: true,
-        stderr: true,
-      });
-      const output = pump(ctx, socket, info.Config['Tty'] === true);
-      const wait = await client.waitContainer(info.Id, 'next-exit', ctx.signal);
-      await client.containerAction(info.Id, 'start');
-      await output;
-      return wait.result;
-    }
-    return eachContainer(ctx, flags.args, async (id) => client.containerAction(id, 'start'));
-  },
-};
-
 /** Prints each name once its action succeeded, as the Docker CLI does. */
-function eachContainer(
+export function eachContainer(
   ctx: CliContext,
   names: readonly string[],
   action: (name: string) => Promise<void>,
@@ -328,5 +175,3 @@ export const psCommand: Command = {
     return 0;
   },
 };
-
-export { RunError };

@@ -59,6 +59,23 @@ describe('renderTemplate', () => {
     assert.throws(() => renderTemplate('{{.Missing.X}}', data), /can't evaluate field X/);
   });
 
+  it('with missingKey error, names the missing key and its column as Go does', () => {
+    assert.throws(
+      () => renderTemplate('{{.Foo}}', data, { missingKey: 'error' }),
+      new TemplateError(
+        'template parsing error: template: :1:2: executing "" at <.Foo>: map has no entry for key "Foo"',
+      ),
+    );
+    assert.throws(
+      () => renderTemplate('x={{json .A.Nope.Z}}', data, { missingKey: 'error' }),
+      /:1:11: executing "" at <\.A\.Nope\.Z>: map has no entry for key "Nope"$/,
+    );
+    assert.equal(
+      renderTemplate('{{.A.B}} {{.Nothing}}', data, { missingKey: 'error' }),
+      'deep <no value>',
+    );
+  });
+
   it('throws a TemplateError on bad syntax', () => {
     assert.throws(() => renderTemplate('{{Name}}', data), TemplateError);
     assert.throws(() => renderTemplate('{{.Name!}}', data), /bad field reference/);
@@ -71,9 +88,17 @@ describe('parseTemplate', () => {
   it('splits text and actions', () => {
     assert.deepEqual(parseTemplate('a{{.X.Y}}b{{json .}}'), [
       { kind: 'text', text: 'a' },
-      { kind: 'action', path: ['X', 'Y'] },
+      { kind: 'action', path: ['X', 'Y'], at: { pos: 3, text: '.X.Y' } },
       { kind: 'text', text: 'b' },
-      { kind: 'action', fn: 'json', path: [] },
+      { kind: 'action', fn: 'json', path: [], at: { pos: 17, text: '.' } },
     ]);
+  });
+
+  it('refuses an action that is never closed', () => {
+    assert.throws(
+      () => parseTemplate('{{.Name'),
+      new TemplateError('template parsing error: template: :1: unclosed action'),
+    );
+    assert.throws(() => parseTemplate('x {{.A}} {{json .B'), /unclosed action/);
   });
 });

@@ -8,7 +8,20 @@ export class TemplateError extends Error {
   override readonly name = 'TemplateError';
 }
 
-type Part = { kind: 'text'; text: string } | { kind: 'action'; fn?: string; path: string[] };
+type Part =
+  | { kind: 'text'; text: string }
+  | {
+      kind: 'action';
+      fn?: string;
+      path: string[];
+      /** Where the field reference starts in the source (Go's error column), and its text. */
+      at?: { pos: number; text: string };
+    };
+
+export interface RenderOptions {
+  /** 'error': a field the data lacks fails, as `docker inspect` templates do ('<no value>' else). */
+  readonly missingKey?: 'error';
+}
 
 function parsePath(text: string, source: string): string[] {
   if (text === '.') return [];
@@ -28,28 +41,47 @@ export function parseTemplate(source: string): Part[] {
     if (m.index > last) parts.push({ kind: 'text', text: source.slice(last, m.index) });
     last = re.lastIndex;
     const words = (m[1] ?? '').split(/\s+/).filter(Boolean);
+    const ref = words[words.length - 1] ?? '';
+    const at = { pos: m.index + m[0].indexOf(ref, 2), text: ref };
     if (words.length === 1) {
-      parts.push({ kind: 'action', path: parsePath(words[0] as string, source) });
+      parts.push({ kind: 'action', path: parsePath(ref, source), at });
     } else if (
       words.length === 2 &&
       ['json', 'upper', 'lower', 'title'].includes(words[0] as string)
     ) {
-      parts.push({ kind: 'action', fn: words[0], path: parsePath(words[1] as string, source) });
+      parts.push({ kind: 'action', fn: words[0], path: parsePath(ref, source), at });
     } else {
       throw new TemplateError(`template parsing error: unsupported action {{${m[1]}}}`);
     }
   }
-  if (last < source.length) parts.push({ kind: 'text', text: source.slice(last) });
+  if (last < source.length) {
+    const text = source.slice(last);
+    if (text.includes('{{'))
+      throw new TemplateError('template parsing error: template: :1: unclosed action');
+    parts.push({ kind: 'text', text });
+  }
   return parts;
 }
 
-function lookup(data: unknown, path: string[]): unknown {
+function lookup(
+  data: unknown,
+  path: string[],
+  at: { pos: number; text: string } | undefined,
+  options: RenderOptions,
+): unknown {
   let value = data;
+  let column = at?.pos ?? 0;
   for (const key of path) {
     if (value === null || typeof value !== 'object') {
       throw new TemplateError(`template: :1: can't evaluate field ${key}`);
     }
+    if (options.missingKey === 'error' && !Object.hasOwn(value, key)) {
+      throw new TemplateError(
+        `template parsing error: template: :1:${column}: executing "" at <${at?.text ?? ''}>: map has no entry for key "${key}"`,
+      );
+    }
     value = (value as Record<string, unknown>)[key];
+    column += key.length + 1;
   }
   return value;
 }
@@ -67,7 +99,7 @@ function goString(value: unknown): string {
   return String(value);
 }
 
-export function renderTemplate(source: string, data: unknown): string {
+export function renderTemplate(source: string, data: unknown, options: RenderOptions = {}): string {
   const parts = parseTemplate(source.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
   let out = '';
   for (const part of parts) {
@@ -75,7 +107,7 @@ export function renderTemplate(source: string, data: unknown): string {
       out += part.text;
       continue;
     }
-    const value = lookup(data, part.path);
+    const value = lookup(data, part.path, part.at, options);
     switch (part.fn) {
       case 'json':
         out += stringifyJson(value ?? null);
