@@ -777,7 +777,8 @@ export class ContainerLifecycle {
 
   /** `rm -f` of a running container: SIGKILL, then wait (bounded) until its exit is recorded. */
   async killForRemoval(ref: string, signal: AbortSignal): Promise<void> {
-    const c = this.deps.containers.resolve(ref);
+    // Being removed: no restart policy may bring it back when the SIGKILL lands.
+    const c = this.#setState(this.deps.containers.resolve(ref), { manuallyStopped: true });
     if (c.state.status === 'restarting') {
       this.#abandonRestart(c, true);
       return;

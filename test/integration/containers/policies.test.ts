@@ -23,10 +23,12 @@ describe('restart policies, restart, pause, OOM', () => {
   });
   after(async () => {
     const ids = (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await dk(['rm', '-f', ...ids]);
+    // rm -f must win over the restart policies (on-failure sees SIGKILL's 137 as a failure).
+    const removed = ids.length > 0 ? await dk(['rm', '-f', ...ids]) : undefined;
     const dir = d.dir;
     await d?.cleanup();
     await rm(dir, { recursive: true, force: true });
+    assert.equal(removed?.code ?? 0, 0, removed?.stderr);
   });
 
   it('on-failure:N restarts a failing container N times, then leaves it exited', async () => {
