@@ -126,3 +126,15 @@ export async function flushOutputs(
     new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
   ]);
 }
+
+/** The `h` and `w` of a resize request (a terminal's rows and columns); 400 when not sizes. */
+export function consoleSizeQuery(query: URLSearchParams): { rows: number; cols: number } {
+  const size = (name: 'h' | 'w'): number => {
+    const text = query.get(name) ?? '';
+    const value = Number(text);
+    if (text === '' || !Number.isInteger(value) || value < 0 || value > 65535)
+      throw invalidArgument(`invalid resize ${name}: ${text}`);
+    return value;
+  };
+  return { rows: size('h'), cols: size('w') };
+}

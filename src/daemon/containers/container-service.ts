@@ -12,6 +12,7 @@ import {
 import { createInitLayer, initLayerId } from '../../core/containers/init-layer.js';
 import { generateName, VALID_NAME } from '../../core/containers/names.js';
 import { mergeHealthcheck } from '../../core/containers/health.js';
+import { mergeEnv } from '../../core/containers/env.js';
 import {
   BerthError,
   conflict,
@@ -54,20 +55,6 @@ const LIST_FILTERS = [
   'is-task',
 ];
 const PRUNE_FILTERS = ['label', 'until'];
-
-function mergeEnv(
-  base: readonly string[] | null | undefined,
-  extra: readonly string[] | null | undefined,
-): string[] {
-  const out = [...(base ?? [])];
-  for (const entry of extra ?? []) {
-    const key = entry.split('=', 1)[0];
-    const i = out.findIndex((e) => e.split('=', 1)[0] === key);
-    if (i === -1) out.push(entry);
-    else out[i] = entry;
-  }
-  return out;
-}
 
 /** The containers jobs that need no runtime: create, list, inspect, rename, remove, prune. */
 export class ContainerService {

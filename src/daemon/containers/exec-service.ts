@@ -16,6 +16,7 @@ import type { ExecProcess } from '../../core/runtime/exec-process.js';
 import type { Process, Spec } from '../../core/runtime/oci-types.js';
 import { resolveUser } from '../../core/runtime/user.js';
 import type { ContainerService } from './container-service.js';
+import { mergeEnv } from '../../core/containers/env.js';
 import type { ExecConfig, ExecState, ExecStreams } from '../../core/containers/exec.js';
 
 export type { ExecConfig, ExecState, ExecStreams };
@@ -58,17 +59,6 @@ interface ExecEntry {
 
 /** How many finished execs are kept per container for inspect (Docker keeps them too). */
 const KEPT_PER_CONTAINER = 100;
-
-function mergeEnv(base: readonly string[], extra: readonly string[]): string[] {
-  const out = [...base];
-  for (const entry of extra) {
-    const key = entry.split('=', 1)[0];
-    const i = out.findIndex((e) => e.split('=', 1)[0] === key);
-    if (i === -1) out.push(entry);
-    else out[i] = entry;
-  }
-  return out;
-}
 
 /** `docker exec`: processes started in running containers, kept in memory with their exit. */
 export class ExecService {
@@ -239,13 +229,6 @@ export class ExecService {
 
   resize(id: string, rows: number, cols: number): void {
     const e = this.#get(id);
-    for (const [name, value] of [
-      ['h', rows],
-      ['w', cols],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 0 || value > 65535)
-        throw invalidArgument(`invalid resize ${name}: ${value}`);
-    }
     e.size = { rows, cols };
     e.process?.resize(rows, cols);
   }

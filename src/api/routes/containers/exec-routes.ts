@@ -8,6 +8,7 @@ import {
   hijackedOutput,
   hijackedStdin,
   readHijackBody,
+  consoleSizeQuery,
 } from '../../hijack.js';
 import { readJsonBody, sendJson } from '../../http.js';
 import type { Route } from '../../route.js';
@@ -90,11 +91,8 @@ export function execRoutes(backend: ExecBackend): Route[] {
       path: '/exec/:id/resize',
       job: 'exec.resize',
       handle: async ({ res, params, query }) => {
-        backend.resize(
-          params['id'] ?? '',
-          Number(query.get('h') ?? Number.NaN),
-          Number(query.get('w') ?? Number.NaN),
-        );
+        const { rows, cols } = consoleSizeQuery(query);
+        backend.resize(params['id'] ?? '', rows, cols);
         res.writeHead(200, { 'Content-Length': '0' });
         res.end();
       },

@@ -2,7 +2,14 @@ import type { ContainerRecord } from '../../../core/containers/container.js';
 import { invalidArgument, isBerthError } from '../../../core/errors.js';
 import type { K8sLogRecord } from '../../../core/runtime/k8s-log.js';
 import { acceptUpgrade } from '../../errors.js';
-import { discardOutput, flushOutputs, frame, hijackedOutput, hijackedStdin } from '../../hijack.js';
+import {
+  consoleSizeQuery,
+  discardOutput,
+  flushOutputs,
+  frame,
+  hijackedOutput,
+  hijackedStdin,
+} from '../../hijack.js';
 import type { AttachStreams } from '../../../core/runtime/conmon-runtime.js';
 import { queryBool, readJsonBody, sendJson, sendNoContent } from '../../http.js';
 import { asObject, optNumber, optString } from '../../decode.js';
@@ -237,15 +244,7 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
       path: '/containers/:id/resize',
       job: 'containers.resize',
       handle: async ({ res, params, query }) => {
-        const rows = Number(query.get('h') ?? Number.NaN);
-        const cols = Number(query.get('w') ?? Number.NaN);
-        for (const [name, value] of [
-          ['h', rows],
-          ['w', cols],
-        ] as const) {
-          if (!Number.isInteger(value) || value < 0 || value > 65535)
-            throw invalidArgument(`invalid resize ${name}: ${query.get(name)}`);
-        }
+        const { rows, cols } = consoleSizeQuery(query);
         await backend.resize(params['id'] ?? '', rows, cols);
         res.writeHead(200, { 'Content-Length': '0' });
         res.end();
