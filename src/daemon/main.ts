@@ -21,6 +21,7 @@ import { containerRoutes } from '../api/routes/containers/routes.js';
 import { ContainerRecords } from '../core/state/container-records.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerLifecycle } from './containers/lifecycle.js';
+import { isolatedNetworking } from './containers/start-parts.js';
 import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
 import { execRoutes } from '../api/routes/containers/exec-routes.js';
 import { ExecService } from './containers/exec-service.js';
@@ -221,7 +222,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       containerRoot,
       bundleRoot: join(config.execRoot, 'bundles'),
       seccomp,
-      resolvConf: await readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
+      networking: isolatedNetworking(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')),
       initBinary: await which('tini-static'),
       availableCapabilities: capabilities,
       oomKills,

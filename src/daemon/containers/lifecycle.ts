@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -26,8 +26,10 @@ import type { AttachStreams, ResourceUpdate } from '../../core/runtime/conmon-ru
 import { seccompForContainer, type SeccompProfile } from '../../core/runtime/seccomp.js';
 import { resolveUser } from '../../core/runtime/user.js';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
+import { ScopedRoot } from '../../lib/scoped-fs/scoped-root.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ContainerService } from './container-service.js';
+import type { ContainerNetworking, ContainerVolumes } from './start-parts.js';
 
 /** The execution driver's role here (ConmonRuntime satisfies it). */
 export interface ContainerRuntime {
@@ -74,7 +76,10 @@ export interface LifecycleDeps {
   readonly containerRoot: string;
   readonly bundleRoot: string;
   readonly seccomp?: SeccompProfile;
-  readonly resolvConf?: string;
+  /** The container's network; without it, `host` or an empty namespace (isolatedNetworking). */
+  readonly networking: ContainerNetworking;
+  /** The container's volumes and binds; without it, none. */
+  readonly volumes?: ContainerVolumes;
   /** The --init binary (a static tini), bound read-only at /sbin/docker-init. */
   readonly initBinary?: string;
   /** The capabilities the daemon itself holds (the most a container can get). */
@@ -95,23 +100,20 @@ const BACKOFF_RESET_AFTER_MS = 10_000;
 const LIVE = new Set(['running', 'paused', 'restarting']);
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Reads a file of the container's root without following a symlink out of it. */
-async function readInRoot(rootfs: string, path: string): Promise<string> {
-  try {
-    const text = await readFile(join(rootfs, path), 'utf8');
-    return text;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ENOTDIR', 'ELOOP')) return '';
-    throw err;
-  }
-}
+/** The most of /etc/passwd or /etc/group read to resolve the user. */
+const ACCOUNT_FILE_MAX = 4 << 20;
 
-/** The host's resolv.conf, with loopback name servers (unreachable from a container) removed. */
-export function containerResolvConf(host: string): string {
-  const lines = host.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
-  if (!lines.some((l) => /^\s*nameserver\s/.test(l)))
-    lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
-  return lines.join('\n').replace(/\n*$/, '\n');
+/** The container's account files, read without following a symlink out of its root. */
+function readAccounts(rootfs: string): { passwd: string; group: string } {
+  const root = ScopedRoot.open(rootfs);
+  try {
+    return {
+      passwd: root.readText('/etc/passwd', ACCOUNT_FILE_MAX) ?? '',
+      group: root.readText('/etc/group', ACCOUNT_FILE_MAX) ?? '',
+    };
+  } finally {
+    root.close();
+  }
 }
 
 /**
@@ -179,38 +181,30 @@ export class ContainerLifecycle {
     const bundle = join(this.deps.bundleRoot, c.id);
     const rootfs = await this.deps.driver.mount(c.driverId);
     try {
-      const hostname = c.config.Hostname || c.id.slice(0, 12);
+      const net = await this.deps.networking.attach(c);
+      const hostname = net.hostname;
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await writeFileAtomic(join(dir, 'hostname'), `${hostname}\n`);
-      await writeFileAtomic(
-        join(dir, 'hosts'),
-        `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\t${hostname}\n`,
-      );
-      await writeFileAtomic(
-        join(dir, 'resolv.conf'),
-        containerResolvConf(this.deps.resolvConf ?? ''),
-      );
+      await writeFileAtomic(join(dir, 'hosts'), net.hosts);
+      await writeFileAtomic(join(dir, 'resolv.conf'), net.resolvConf);
+      const volumeMounts = (await this.deps.volumes?.mounts(c, rootfs)) ?? [];
       const h = c.host;
       const privileged = h.privileged === true;
-      const user = resolveUser(
-        c.config.User ?? '',
-        await readInRoot(rootfs, 'etc/passwd'),
-        await readInRoot(rootfs, 'etc/group'),
-        [...(h.groupAdd ?? [])],
-      );
+      const accounts = readAccounts(rootfs);
+      const user = resolveUser(c.config.User ?? '', accounts.passwd, accounts.group, [
+        ...(h.groupAdd ?? []),
+      ]);
       const capabilities = effectiveCapabilities(
         [...(h.capAdd ?? [])],
         [...(h.capDrop ?? [])],
         privileged,
         this.deps.availableCapabilities,
       );
-      const env = [...(c.config.Env ?? [])];
+      const env = [...(net.env ?? []), ...(c.config.Env ?? [])];
       if (!env.some((e) => e.startsWith('PATH='))) env.unshift(PATH_ENV);
       env.push(`HOSTNAME=${hostname}`);
       if (c.config.Tty) env.push('TERM=xterm');
       if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
-      const network =
-        h.networkMode === 'host' ? ({ mode: 'host' } as const) : ({ mode: 'new' } as const);
       const bind = (
         source: string,
         destination: string,
@@ -241,16 +235,17 @@ export class ContainerLifecycle {
         },
         hostname,
         namespaces: {
-          network,
+          network: net.namespace,
           pid: 'new',
           ipc: 'new',
-          uts: h.networkMode === 'host' ? 'host' : 'new',
+          uts: net.uts,
           cgroup: 'host',
         },
         extraMounts: [
           bind(join(dir, 'resolv.conf'), '/etc/resolv.conf'),
           bind(join(dir, 'hostname'), '/etc/hostname'),
           bind(join(dir, 'hosts'), '/etc/hosts'),
+          ...volumeMounts,
           ...Object.entries(h.tmpfs ?? {}).map(([destination, data]) =>
             tmpfsMount(destination, data),
           ),
@@ -311,6 +306,7 @@ export class ContainerLifecycle {
       this.deps.onRunning?.(c.id);
     } catch (err) {
       await this.deps.runtime.delete(c.id, { force: true }).catch(() => undefined);
+      await this.#release(c);
       await this.deps.driver.unmount(c.driverId);
       const message = err instanceof Error ? err.message : String(err);
       // As Docker: the failed start is an exit (127 when the command cannot run), so attach
@@ -421,6 +417,7 @@ export class ContainerLifecycle {
       .catch((err: unknown) =>
         this.deps.logger.warn('runtime delete failed', { id, error: (err as Error).message }),
       );
+    await this.#release(c);
     await this.deps.driver
       .unmount(c.driverId)
       .catch((err: unknown) =>
@@ -457,6 +454,14 @@ export class ContainerLifecycle {
       await this.#removeIfThere(id);
       this.#notify();
     }
+  }
+
+  /** Gives back the network and volumes of a container that exited or failed to start. */
+  async #release(c: ContainerRecord): Promise<void> {
+    const warn = (what: string) => (err: unknown) =>
+      this.deps.logger.warn(what, { id: c.id, error: (err as Error).message });
+    await this.deps.networking.detach(c).catch(warn('network detach failed'));
+    await this.deps.volumes?.release(c).catch(warn('volume release failed'));
   }
 
   /** Whether the restart policy brings the container back after this exit. */
