@@ -200,6 +200,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       events,
       resolveImage: (name) => images.resolve(name),
       root: containerRoot,
+      logDefaults: { type: config.logDriver, config: config.logOptions },
     });
     late.containers = containerService;
 

@@ -2,6 +2,7 @@
 
 import type { ContainerDefaults } from '../images/image-config.js';
 import type { HealthState } from './health.js';
+import type { LogConfig } from './log-config.js';
 
 /** The process and environment, merged from the image's defaults and the request. */
 export interface ContainerConfig extends ContainerDefaults {
@@ -27,6 +28,8 @@ export interface HostSettings {
   readonly sysctls?: Readonly<Record<string, string>>;
   readonly shmSize?: number;
   readonly init?: boolean;
+  /** HostConfig.LogConfig, the daemon's defaults filled in at create. */
+  readonly logConfig?: LogConfig;
   /** A terminal's initial [rows, cols] (`docker run -it` sends the client's). */
   readonly consoleSize?: readonly [number, number];
   readonly resources?: {

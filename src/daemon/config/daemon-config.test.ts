@@ -243,6 +243,19 @@ describe('daemon configuration', () => {
     assert.deepEqual(c.logOptions, { 'max-size': '10m', 'max-file': '3' });
   });
 
+  it('refuses a log driver or log option containers could not use', () => {
+    assert.throws(
+      () => load(['--log-opt', 'max-size=lots']),
+      configError("invalid log configuration: invalid size: 'lots'"),
+    );
+    assert.throws(
+      () => load(['--log-driver', 'carrier-pigeon']),
+      configError(
+        "invalid log configuration: logger: no log driver named 'carrier-pigeon' is registered",
+      ),
+    );
+  });
+
   it('reads --log-opt k=v flags as a map', () => {
     const c = load(['--log-opt', 'max-size=10m', '--log-opt', 'labels=a=b']);
     assert.deepEqual(c.logOptions, { 'max-size': '10m', labels: 'a=b' });

@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { logSettings } from '../../core/containers/log-config.js';
+import { isBerthError } from '../../core/errors.js';
 import { isLogLevel, type LogLevel } from '../../lib/logger.js';
 import { HostAddressError, parseHostAddress, type HostAddress } from '../../lib/host-address.js';
 import { ConfigError, type MergedSettings, type SettingValue } from './load-config.js';
@@ -127,6 +129,12 @@ export function buildDaemonConfig(settings: MergedSettings): DaemonConfig {
   }
   for (const label of list('label')) {
     if (!/^[^=]+=/.test(label)) throw new ConfigError(`bad attribute format: ${label}`);
+  }
+  try {
+    logSettings({ type: str('log-driver'), config: map('log-opt') });
+  } catch (err) {
+    if (isBerthError(err)) throw new ConfigError(`invalid log configuration: ${err.message}`);
+    throw err;
   }
 
   const tlsVerify = bool('tlsverify');

@@ -13,6 +13,7 @@ import { createInitLayer, initLayerId } from '../../core/containers/init-layer.j
 import { generateName, VALID_NAME } from '../../core/containers/names.js';
 import { mergeHealthcheck } from '../../core/containers/health.js';
 import { mergeEnv } from '../../core/containers/env.js';
+import { logSettings, mergeLogConfig, type LogConfig } from '../../core/containers/log-config.js';
 import {
   BerthError,
   conflict,
@@ -36,6 +37,8 @@ export interface ContainerServiceDeps {
   readonly resolveImage: (name: string) => ImageEntry;
   /** Where each container's files live (`<data-root>/containers`). */
   readonly root: string;
+  /** The daemon's --log-driver and --log-opt, filled into each container's LogConfig. */
+  readonly logDefaults?: LogConfig;
 }
 
 const LIST_FILTERS = [
@@ -146,6 +149,11 @@ export class ContainerService {
       name = generateName((n) => this.all().some((c) => c.name === n));
     }
 
+    const logConfig = mergeLogConfig(
+      request.host.logConfig,
+      this.deps.logDefaults ?? { type: '', config: {} },
+    );
+    logSettings(logConfig);
     const defaults = image.config.config ?? {};
     const req = request.config;
     const entrypointGiven = req.Entrypoint !== undefined && req.Entrypoint !== null;
@@ -196,8 +204,11 @@ export class ContainerService {
       path: argv[0] as string,
       args: argv.slice(1),
       config,
-      host: request.host,
-      hostConfigDocument: request.hostConfigDocument,
+      host: { ...request.host, logConfig },
+      hostConfigDocument: {
+        ...request.hostConfigDocument,
+        LogConfig: { Type: logConfig.type, Config: logConfig.config },
+      },
       state: initialState(),
     };
     try {

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -11,7 +10,6 @@ import type {
 import {
   BerthError,
   conflict,
-  hasErrno,
   invalidArgument,
   isBerthError,
   notModified,
@@ -30,6 +28,12 @@ import { ScopedRoot } from '../../lib/scoped-fs/scoped-root.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ContainerService } from './container-service.js';
 import type { ContainerNetworking, ContainerVolumes } from './start-parts.js';
+import { inodeAt, LogRotator, openLogFiles } from './log-files.js';
+import {
+  logSettings,
+  type LogReadOptions,
+  type LogSettings,
+} from '../../core/containers/log-config.js';
 
 /** The execution driver's role here (ConmonRuntime satisfies it). */
 export interface ContainerRuntime {
@@ -37,6 +41,8 @@ export interface ContainerRuntime {
     id: string;
     bundle: string;
     logPath: string;
+    /** The monitor truncates the log past this size: a bound while the daemon is away. */
+    logMaxSize?: number;
     tty: boolean;
     openStdin: boolean;
     stdinOnce?: boolean;
@@ -50,6 +56,8 @@ export interface ContainerRuntime {
   resume(id: string): Promise<void>;
   update(id: string, limits: ResourceUpdate): Promise<void>;
   delete(id: string, opts?: { force?: boolean }): Promise<void>;
+  /** Has the monitor reopen the log file (after the rotator moved it away). */
+  reopenLog(id: string): Promise<void>;
   state(id: string): Promise<{ status: string; pid: number } | undefined>;
   exitCode(id: string): Promise<number | undefined>;
   waitExit(id: string, signal?: AbortSignal): Promise<number>;
@@ -98,6 +106,16 @@ const BACKOFF_MAX_MS = 60_000;
 const BACKOFF_RESET_AFTER_MS = 10_000;
 
 const LIVE = new Set(['running', 'paused', 'restarting']);
+/**
+ * conmon's own limit on the log (it truncates past it): above the rotator's size, so it only
+ * acts while no daemon rotates, and bounds the disk the log takes then.
+ */
+function monitorLogLimit(settings: LogSettings): number {
+  return Math.max(2 * settings.maxSize, settings.maxSize + 1024 * 1024);
+}
+
+/** How much of a log file one read takes. */
+const LOG_READ_CHUNK = 256 * 1024;
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The most of /etc/passwd or /etc/group read to resolve the user. */
@@ -132,7 +150,22 @@ export class ContainerLifecycle {
   readonly #restartTimers = new Map<string, NodeJS.Timeout>();
   readonly #backoff = new Map<string, number>();
 
-  constructor(private readonly deps: LifecycleDeps) {}
+  readonly #rotator: LogRotator;
+
+  constructor(private readonly deps: LifecycleDeps) {
+    this.#rotator = new LogRotator({
+      reopen: (id) => deps.runtime.reopenLog(id),
+      logger: deps.logger,
+    });
+  }
+
+  #logSettings(c: ContainerRecord): LogSettings {
+    try {
+      return logSettings(c.host.logConfig ?? { type: '', config: {} });
+    } catch {
+      return logSettings({ type: '', config: {} }); // checked at create; a default if not
+    }
+  }
 
   logPath(id: string): string {
     return join(this.deps.containerRoot, id, 'container.log');
@@ -280,6 +313,7 @@ export class ContainerLifecycle {
         id: c.id,
         bundle,
         logPath: this.logPath(c.id),
+        logMaxSize: monitorLogLimit(this.#logSettings(c)),
         tty: c.config.Tty === true,
         openStdin: c.config.OpenStdin === true,
         stdinOnce: c.config.StdinOnce === true,
@@ -396,6 +430,7 @@ export class ContainerLifecycle {
 
   /** Waits for the exit in the background, then records it (also for containers found running at start-up). */
   #follow(id: string): void {
+    this.#rotator.watch(id, this.logPath(id), this.#logSettings(this.deps.containers.resolve(id)));
     this.deps.runtime
       .waitExit(id)
       .then((code) => this.#exited(id, code))
@@ -408,6 +443,7 @@ export class ContainerLifecycle {
   }
 
   async #exited(id: string, code: number): Promise<void> {
+    this.#rotator.unwatch(id);
     let c = this.deps.containers.resolve(id);
     this.deps.onExited?.(id);
     // Before runc delete removes the cgroup that counts them.
@@ -667,24 +703,14 @@ export class ContainerLifecycle {
   }
 
   /** The records of the container's log, from `offset`; with `follow`, until it stops running. */
-  async *logs(
-    ref: string,
-    options: { follow: boolean; fromEnd?: boolean; untilRunEnds?: boolean; signal: AbortSignal },
-  ): AsyncGenerator<K8sLogRecord> {
+  async *logs(ref: string, options: LogReadOptions): AsyncGenerator<K8sLogRecord> {
     const c = this.deps.containers.resolve(ref);
-    const path = this.logPath(c.id);
-    let offset = 0;
-    if (options.fromEnd)
-      offset = await stat(path).then(
-        (s) => s.size,
-        (err: unknown) => (hasErrno(err, 'ENOENT') ? 0 : Promise.reject(err)),
-      );
-    const decoder = new K8sLogDecoder();
-    const utf8 = new StringDecoder('utf8');
     this.#readers.set(c.id, (this.#readers.get(c.id) ?? 0) + 1);
+    const files = await openLogFiles(this.logPath(c.id));
     try {
-      yield* this.#read(c.id, path, offset, decoder, utf8, options);
+      yield* this.#read(c.id, files, options);
     } finally {
+      await Promise.all(files.map((f) => f.handle.close().catch(() => undefined)));
       const left = (this.#readers.get(c.id) ?? 1) - 1;
       if (left > 0) this.#readers.set(c.id, left);
       else this.#readers.delete(c.id);
@@ -692,53 +718,94 @@ export class ContainerLifecycle {
     }
   }
 
+  /**
+   * Reads the log's files in order, then follows the last one. When conmon has moved on to a
+   * new file (a rotation, or its own size limit), the old one is complete: it is drained and
+   * the new one followed. `files` gets the handles it opens, for the caller to close.
+   */
   async *#read(
     id: string,
-    path: string,
-    start: number,
-    decoder: K8sLogDecoder,
-    utf8: StringDecoder,
-    options: { follow: boolean; untilRunEnds?: boolean; signal: AbortSignal },
+    files: { handle: FileHandle; ino: number }[],
+    options: LogReadOptions,
   ): AsyncGenerator<K8sLogRecord> {
-    const c = { id };
-    let offset = start;
+    const path = this.logPath(id);
+    const decoder = new K8sLogDecoder();
+    const utf8 = new StringDecoder('utf8');
+    const buffer = Buffer.alloc(LOG_READ_CHUNK);
     let sawLive = false;
     const finishedAtStart = this.deps.containers.resolve(id).state.finishedAt;
-    for (;;) {
-      const running = (() => {
-        let now: ContainerRecord;
-        try {
-          now = this.deps.containers.resolve(c.id);
-        } catch (err) {
-          if (isBerthError(err, 'not-found')) return false;
-          throw err;
-        }
-        const live = LIVE.has(now.state.status);
-        sawLive ||= live;
-        // attach: until a run that happens after it ends (it may attach before start).
-        if (options.untilRunEnds)
-          return live || (!sawLive && now.state.finishedAt === finishedAtStart);
-        return live || now.state.status === 'created';
-      })();
-      let size = 0;
+    const running = (): boolean => {
+      let now: ContainerRecord;
       try {
-        size = (await stat(path)).size;
+        now = this.deps.containers.resolve(id);
       } catch (err) {
-        if (!hasErrno(err, 'ENOENT')) throw err;
+        if (isBerthError(err, 'not-found')) return false;
+        throw err;
       }
-      if (size < offset) offset = 0; // the log was truncated (conmon's size limit): start over
-      if (size > offset) {
-        for await (const chunk of createReadStream(path, { start: offset, end: size - 1 })) {
-          for (const record of decoder.push(utf8.write(chunk as Buffer))) yield record;
+      const live = LIVE.has(now.state.status);
+      sawLive ||= live;
+      // attach: until a run that happens after it ends (it may attach before start).
+      if (options.untilRunEnds)
+        return live || (!sawLive && now.state.finishedAt === finishedAtStart);
+      return live || now.state.status === 'created';
+    };
+    let caughtUp = false;
+    let index = options.fromEnd ? Math.max(0, files.length - 1) : 0;
+    let current = files[index];
+    let offset = options.fromEnd && current ? (await current.handle.stat()).size : 0;
+    for (;;) {
+      const live = running();
+      if (!current && files[index]) {
+        current = files[index];
+        offset = 0;
+      }
+      if (current) {
+        const { bytesRead } = await current.handle.read(buffer, 0, buffer.length, offset);
+        if (bytesRead > 0) {
+          offset += bytesRead;
+          for (const record of decoder.push(utf8.write(buffer.subarray(0, bytesRead))))
+            yield record;
+          continue;
         }
-        offset = size;
-        continue;
+        if (index < files.length - 1) {
+          current = files[++index];
+          offset = 0;
+          continue;
+        }
       }
-      if (!options.follow || !running || options.signal.aborted) {
+      // At the end of the newest file held: has conmon started another one?
+      const ino = await inodeAt(path);
+      if (ino !== undefined && ino !== current?.ino) {
+        // conmon writes the new file only after closing the old one: that one is complete.
+        // Files rotated past it meanwhile come first, then the new one.
+        const opened = await openLogFiles(path);
+        const at = opened.findIndex((f) => f.ino === current?.ino);
+        await Promise.all(opened.slice(0, at + 1).map((f) => f.handle.close()));
+        const newer = opened.slice(at + 1);
+        if (newer.length > 0) {
+          files.push(...newer);
+          // The rest of the current file is read first (index moves on at its end).
+          continue;
+        }
+      }
+      if (!options.follow || !live || options.signal.aborted) {
         for (const record of decoder.end()) yield record;
         return;
       }
-      await this.#changed(options.signal, 100);
+      if (!caughtUp) {
+        caughtUp = true;
+        await options.onCaughtUp?.();
+      }
+      // Woken by the next write or rotation (or a state change: the exit ends the read).
+      const waits = new AbortController();
+      const stop = (): void => waits.abort();
+      options.signal.addEventListener('abort', stop, { once: true });
+      await Promise.race([
+        this.#changed(waits.signal, 100),
+        this.#rotator.nextWrite(id, 100, waits.signal),
+      ]);
+      waits.abort();
+      options.signal.removeEventListener('abort', stop);
     }
   }
 

@@ -108,6 +108,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       throw invalidArgument('invalid JSON: field HostConfig.ConsoleSize must be [height, width]');
     consoleSize = [consoleRaw[0] as number, consoleRaw[1] as number];
   }
+  const logConfig = asObject(hostConfig['LogConfig'], 'HostConfig.LogConfig');
   const memory = optNumber(hostConfig, 'Memory', 'HostConfig') ?? 0;
   if (memory !== 0 && memory < 6 * 1024 * 1024)
     throw invalidArgument('Minimum memory limit allowed is 6MB');
@@ -135,6 +136,14 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       shmSize: optNumber(hostConfig, 'ShmSize', 'HostConfig') || undefined,
       init: optBool(hostConfig, 'Init', 'HostConfig') ?? false,
       ...(consoleSize ? { consoleSize } : {}),
+      ...(logConfig
+        ? {
+            logConfig: {
+              type: optString(logConfig, 'Type', 'HostConfig.LogConfig') ?? '',
+              config: optStringMap(logConfig, 'Config', 'HostConfig.LogConfig') ?? {},
+            },
+          }
+        : {}),
       resources: {
         memory: memory || undefined,
         memorySwap: optNumber(hostConfig, 'MemorySwap', 'HostConfig') || undefined,

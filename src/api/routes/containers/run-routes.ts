@@ -1,6 +1,7 @@
 import type { ContainerRecord } from '../../../core/containers/container.js';
-import { invalidArgument, isBerthError } from '../../../core/errors.js';
+import { BerthError, invalidArgument, isBerthError } from '../../../core/errors.js';
 import type { K8sLogRecord } from '../../../core/runtime/k8s-log.js';
+import type { LogReadOptions } from '../../../core/containers/log-config.js';
 import { acceptUpgrade } from '../../errors.js';
 import {
   consoleSizeQuery,
@@ -35,10 +36,7 @@ export interface ContainerRunBackend {
   /** Attaches stdin and output through the container's monitor (see ContainerLifecycle.attach). */
   attach(ref: string, io: AttachStreams): Promise<void>;
   resize(ref: string, rows: number, cols: number): Promise<void>;
-  logs(
-    ref: string,
-    options: { follow: boolean; fromEnd?: boolean; untilRunEnds?: boolean; signal: AbortSignal },
-  ): AsyncIterable<K8sLogRecord>;
+  logs(ref: string, options: LogReadOptions): AsyncIterable<K8sLogRecord>;
 }
 
 function recordText(r: K8sLogRecord): string {
@@ -201,6 +199,11 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
       kind: 'stream',
       handle: async ({ res, params, query, job }) => {
         const c = backend.resolve(params['id'] ?? '');
+        if (c.host.logConfig?.type === 'none')
+          throw new BerthError(
+            'not-implemented',
+            'configured logging driver does not support reading',
+          );
         const stdout = queryBool(query, 'stdout');
         const stderr = queryBool(query, 'stderr');
         if (!stdout && !stderr)
@@ -221,21 +224,27 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
           const text = Buffer.from(`${timestamps ? `${dockerTime(r.time)} ` : ''}${recordText(r)}`);
           await write(res, c.config.Tty ? text : frame(r.stream, text), job.signal);
         };
+        // One reader: what the log holds now (its tail), then, with follow, what comes next.
         const backlog: K8sLogRecord[] = [];
-        const records = backend.logs(c.id, { follow: false, signal: job.signal });
-        for await (const r of records) {
+        let live = false;
+        const catchUp = async (): Promise<void> => {
+          if (live) return;
+          live = true;
+          for (const r of backlog.splice(0)) await emit(r);
+        };
+        for await (const r of backend.logs(c.id, {
+          follow,
+          signal: job.signal,
+          onCaughtUp: catchUp,
+        })) {
+          if (live) {
+            await emit(r);
+            continue;
+          }
           backlog.push(r);
           if (tail >= 0 && backlog.length > tail) backlog.shift();
         }
-        for (const r of backlog) await emit(r);
-        if (follow) {
-          for await (const r of backend.logs(c.id, {
-            follow: true,
-            fromEnd: true,
-            signal: job.signal,
-          }))
-            await emit(r);
-        }
+        await catchUp();
         res.end();
       },
     },
