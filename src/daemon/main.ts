@@ -10,6 +10,8 @@ import {
   rmdir,
 } from 'node:fs/promises';
 import os from 'node:os';
+import { gunzipSync } from 'node:zlib';
+import { kernelRunsX32 } from '../core/host/kernel.js';
 import { join } from 'node:path';
 import { ApiHandler } from '../api/server.js';
 import { bindListeners, type BoundListener } from '../api/listeners.js';
@@ -223,6 +225,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       containerRoot,
       bundleRoot: join(config.execRoot, 'bundles'),
       seccomp,
+      unusableSeccompArches: (await kernelRunsX32Here()) === false ? ['SCMP_ARCH_X32'] : [],
       networking: isolatedNetworking(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')),
       initBinary: await which('tini-static'),
       availableCapabilities: capabilities,
@@ -438,6 +441,16 @@ async function which(command: string): Promise<string> {
     }
   }
   return command;
+}
+
+/** Whether this kernel runs x32 system calls, from its config (undefined when unknown). */
+async function kernelRunsX32Here(): Promise<boolean | undefined> {
+  const config = await readFile('/proc/config.gz')
+    .then((gz) => gunzipSync(gz).toString('utf8'))
+    .catch(() => readFile(`/boot/config-${os.release()}`, 'utf8'))
+    .catch(() => undefined);
+  const cmdline = await readFile('/proc/cmdline', 'utf8').catch(() => '');
+  return kernelRunsX32(config, cmdline);
 }
 
 async function readSeccompProfile(logger: Logger): Promise<SeccompProfile | undefined> {

@@ -1,6 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MIN_KERNEL, hostRefusal, kernelAtLeast, parseKernelVersion } from './kernel.js';
+import {
+  MIN_KERNEL,
+  hostRefusal,
+  kernelAtLeast,
+  kernelRunsX32,
+  parseKernelVersion,
+} from './kernel.js';
 
 describe('parseKernelVersion', () => {
   it('parses uname -r strings', () => {
@@ -75,5 +81,20 @@ describe('hostRefusal', () => {
 
   it('checks the platform before the uid', () => {
     assert.match(hostRefusal({ platform: 'win32', uid: 1000, kernel: 'x' }) ?? '', /only on Linux/);
+  });
+});
+
+describe('kernelRunsX32', () => {
+  it('reads the kernel config and, for Debian kernels, the command line', () => {
+    assert.equal(kernelRunsX32(undefined, ''), undefined);
+    assert.equal(
+      kernelRunsX32('CONFIG_IA32_EMULATION=y\n# CONFIG_X86_X32_ABI is not set\n', ''),
+      false,
+    );
+    assert.equal(kernelRunsX32('CONFIG_X86_X32_ABI=y\n', ''), true);
+    assert.equal(kernelRunsX32('CONFIG_X86_X32=y\n', ''), true);
+    const debian = 'CONFIG_X86_X32_ABI=y\nCONFIG_X86_X32_DISABLED=y\n';
+    assert.equal(kernelRunsX32(debian, 'root=/dev/sda1 quiet'), false);
+    assert.equal(kernelRunsX32(debian, 'root=/dev/sda1 syscall.x32=y quiet'), true);
   });
 });

@@ -36,3 +36,24 @@ export function hostRefusal(host: {
   }
   return undefined;
 }
+
+/** A kernel config option's value (`y`, `m`, a number), or undefined when it is not set. */
+function configValue(config: string, name: string): string | undefined {
+  return new RegExp(`^${name}=(.*)$`, 'm').exec(config)?.[1];
+}
+
+/**
+ * Whether the kernel runs x32 system calls: built with the x32 ABI (CONFIG_X86_X32_ABI, before
+ * 5.18 CONFIG_X86_X32) and, on Debian's kernels, not disabled unless `syscall.x32=y` is on the
+ * command line. Undefined when the kernel's config is unknown.
+ */
+export function kernelRunsX32(config: string | undefined, cmdline: string): boolean | undefined {
+  if (config === undefined) return undefined;
+  const built =
+    configValue(config, 'CONFIG_X86_X32_ABI') === 'y' ||
+    configValue(config, 'CONFIG_X86_X32') === 'y';
+  if (!built) return false;
+  if (configValue(config, 'CONFIG_X86_X32_DISABLED') === 'y')
+    return /(^|\s)syscall\.x32=(y|1|on)(\s|$)/.test(cmdline);
+  return true;
+}

@@ -59,6 +59,12 @@ describe('seccomp with the host profile', { skip: skipHost }, () => {
     ]);
   });
 
+  it('leaves out the architectures the kernel cannot run', () => {
+    const s = seccompForContainer(profile, { ...X86, unusableArches: ['SCMP_ARCH_X32'] });
+    assert.deepEqual(s?.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
+    assert.deepEqual(s?.syscalls, seccompForContainer(profile, X86)?.syscalls);
+  });
+
   it('applies CAP_SYS_ADMIN rules only with CAP_SYS_ADMIN', () => {
     const plain = seccompForContainer(profile, X86);
     const admin = seccompForContainer(profile, {

@@ -84,6 +84,8 @@ export interface LifecycleDeps {
   readonly containerRoot: string;
   readonly bundleRoot: string;
   readonly seccomp?: SeccompProfile;
+  /** Architectures left out of seccomp filters: the kernel cannot run their system calls. */
+  readonly unusableSeccompArches?: readonly string[];
   /** The container's network; without it, `host` or an empty namespace (isolatedNetworking). */
   readonly networking: ContainerNetworking;
   /** The container's volumes and binds; without it, none. */
@@ -304,6 +306,7 @@ export class ContainerLifecycle {
                 capabilities,
                 arch: os.machine(),
                 kernelVersion: os.release(),
+                unusableArches: this.deps.unusableSeccompArches ?? [],
               }),
       });
       await rm(bundle, { recursive: true, force: true });

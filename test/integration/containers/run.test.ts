@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { berth, docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
@@ -269,6 +271,23 @@ describe('running containers', () => {
     );
     const confined = await dk(['run', '--rm', 'busybox', 'grep', 'Seccomp:', '/proc/self/status']);
     assert.match(confined.stdout, /Seccomp:\s+2/, 'a seccomp filter is in force');
+    // The filter covers the ABIs this kernel runs: i386 always, x32 only where the kernel has it
+    // (this one's config says whether); an ABI it cannot run only costs runc time.
+    const sleeper = await dk(['run', '-d', 'busybox', 'sleep', '30']);
+    assert.equal(sleeper.code, 0, sleeper.stderr);
+    const id = sleeper.stdout.trim();
+    const spec = JSON.parse(
+      readFileSync(join(d.execRoot, 'bundles', id, 'config.json'), 'utf8'),
+    ) as { linux: { seccomp: { architectures: string[] } } };
+    const kernelConfig = gunzipSync(readFileSync('/proc/config.gz')).toString('utf8');
+    const x32 = /^CONFIG_X86_X32(_ABI)?=y$/m.test(kernelConfig);
+    assert.deepEqual(spec.linux.seccomp.architectures, [
+      'SCMP_ARCH_X86_64',
+      'SCMP_ARCH_X86',
+      ...(x32 ? ['SCMP_ARCH_X32'] : []),
+    ]);
+    assert.equal((await dk(['run', '--rm', 'busybox', 'linux32', 'uname', '-m'])).stdout, 'i686\n');
+    assert.equal((await dk(['rm', '-f', id])).code, 0);
     const unconfined = await dk([
       'run',
       '--rm',
