@@ -216,6 +216,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     const capabilities = capabilitiesInMask(
       /CapBnd:\s*([0-9a-f]+)/.exec(await readFile('/proc/self/status', 'utf8'))?.[1] ?? '0',
     );
+    const host = readHostInfo();
     const lifecycle = new ContainerLifecycle({
       containers: containerService,
       driver,
@@ -225,6 +226,9 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       containerRoot,
       bundleRoot: join(config.execRoot, 'bundles'),
       seccomp,
+      ...(config.defaultRuntime === 'crun' && host.cgroupHybrid
+        ? { runtimeRefusal: CRUN_ON_HYBRID }
+        : {}),
       unusableSeccompArches: (await kernelRunsX32Here()) === false ? ['SCMP_ARCH_X32'] : [],
       networking: isolatedNetworking(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')),
       initBinary: await which('tini-static'),
@@ -256,7 +260,6 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       .catch((err: unknown) =>
         logger.error('reconciling containers failed', { error: (err as Error).message }),
       );
-    const host = readHostInfo();
     const build = buildInfo();
     const components = await probeComponents();
     const system = new SystemService({
@@ -274,9 +277,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       eventListeners: () => events.subscriberCount,
     });
     if (config.defaultRuntime === 'crun' && host.cgroupHybrid) {
-      logger.warn(
-        'crun refuses hybrid cgroup hosts like this one; containers will fail to start until --default-runtime=runc',
-      );
+      logger.warn(`${CRUN_ON_HYBRID}; containers will not start`);
     }
 
     const containerLayers: ContainerLayerDeps = {
@@ -452,6 +453,9 @@ async function kernelRunsX32Here(): Promise<boolean | undefined> {
   const cmdline = await readFile('/proc/cmdline', 'utf8').catch(() => '');
   return kernelRunsX32(config, cmdline);
 }
+
+const CRUN_ON_HYBRID =
+  'crun refuses hybrid cgroup hosts (cgroup v1 controllers beside a v2 mount) like this one: start the daemon with --default-runtime=runc';
 
 async function readSeccompProfile(logger: Logger): Promise<SeccompProfile | undefined> {
   try {

@@ -84,6 +84,8 @@ export interface LifecycleDeps {
   readonly containerRoot: string;
   readonly bundleRoot: string;
   readonly seccomp?: SeccompProfile;
+  /** Why the OCI runtime cannot run containers on this host (crun on hybrid cgroups). */
+  readonly runtimeRefusal?: string;
   /** Architectures left out of seccomp filters: the kernel cannot run their system calls. */
   readonly unusableSeccompArches?: readonly string[];
   /** The container's network; without it, `host` or an empty namespace (isolatedNetworking). */
@@ -216,6 +218,7 @@ export class ContainerLifecycle {
     const bundle = join(this.deps.bundleRoot, c.id);
     const rootfs = await this.deps.driver.mount(c.driverId);
     try {
+      if (this.deps.runtimeRefusal) throw new BerthError('internal', this.deps.runtimeRefusal);
       const net = await this.deps.networking.attach(c);
       const hostname = net.hostname;
       await mkdir(dir, { recursive: true, mode: 0o700 });
