@@ -33,6 +33,7 @@ import {
   portCommand,
   renameCommand,
   restartCommand,
+  updateCommand,
   unpauseCommand,
   waitCommand,
 } from './commands/control.js';
@@ -92,6 +93,7 @@ const CONTAINER_COMMANDS: Record<string, Command> = {
   attach: attachCommand,
   exec: execCommand,
   restart: restartCommand,
+  update: updateCommand,
   pause: pauseCommand,
   unpause: unpauseCommand,
   wait: waitCommand,

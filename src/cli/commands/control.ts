@@ -1,7 +1,8 @@
-// `berth restart`, `pause`, `unpause`, `wait`, `rename` and `port`: one request per container,
+// `berth restart`, `pause`, `unpause`, `wait`, `rename`, `port` and `update`: one request per container,
 // printed as the Docker CLI prints them.
 
-import { flagInt } from '../../lib/flags.js';
+import { FlagError, flagInt, flagString } from '../../lib/flags.js';
+import { parseNanoCpus, parseRamSize, parseRestartPolicy } from '../container-options.js';
 import { ApiError } from '../../client/client.js';
 import type { Command } from '../command.js';
 import { eachArgument } from '../each-argument.js';
@@ -154,5 +155,61 @@ export const portCommand: Command = {
     }
     if (out.length > 0) ctx.stdout.write(`${out.sort(naturalCompare).join('\n')}\n`);
     return 0;
+  },
+};
+
+/** A size flag of `berth update` (go-units RAMInBytes; `-1` where unlimited is allowed). */
+function updateSize(text: string, spec: string, allowUnlimited = false): number {
+  if (allowUnlimited && text === '-1') return -1;
+  const bytes = parseRamSize(text);
+  if (bytes === undefined)
+    throw new FlagError(`invalid argument "${text}" for "${spec}" flag: invalid size: '${text}'`);
+  return bytes;
+}
+
+export const updateCommand: Command = {
+  name: 'update',
+  summary: 'Update configuration of one or more containers',
+  usage: 'berth update [OPTIONS] CONTAINER [CONTAINER...]',
+  arity: { min: 1 },
+  flags: [
+    { name: 'cpu-shares', short: 'c', type: 'int', help: 'CPU shares (relative weight)' },
+    { name: 'cpus', type: 'string', placeholder: 'decimal', help: 'Number of CPUs' },
+    { name: 'cpuset-cpus', type: 'string', help: 'CPUs in which to allow execution (0-3, 0,1)' },
+    { name: 'memory', short: 'm', type: 'string', placeholder: 'bytes', help: 'Memory limit' },
+    {
+      name: 'memory-swap',
+      type: 'string',
+      placeholder: 'bytes',
+      help: 'Swap limit equal to memory plus swap: -1 to enable unlimited swap',
+    },
+    { name: 'pids-limit', type: 'int', help: 'Tune container pids limit (set -1 for unlimited)' },
+    { name: 'restart', type: 'string', help: 'Restart policy to apply when a container exits' },
+  ],
+  async run(ctx, flags) {
+    if (flags.given.size === 0)
+      throw new ExitError('you must provide one or more flags when using this command', 1);
+    const given = (name: string): boolean => flags.given.has(name);
+    const body: Record<string, unknown> = {};
+    if (given('memory')) body['Memory'] = updateSize(flagString(flags, 'memory'), '-m, --memory');
+    if (given('memory-swap'))
+      body['MemorySwap'] = updateSize(flagString(flags, 'memory-swap'), '--memory-swap', true);
+    if (given('cpu-shares')) body['CpuShares'] = flagInt(flags, 'cpu-shares');
+    if (given('cpus')) body['NanoCpus'] = parseNanoCpus(flagString(flags, 'cpus'));
+    if (given('cpuset-cpus')) body['CpusetCpus'] = flagString(flags, 'cpuset-cpus');
+    if (given('pids-limit')) body['PidsLimit'] = flagInt(flags, 'pids-limit');
+    if (given('restart')) body['RestartPolicy'] = parseRestartPolicy(flagString(flags, 'restart'));
+    return eachContainer(ctx, flags.args, async (name) => {
+      const { Warnings } = await ctx
+        .client()
+        .json<{ Warnings?: string[] | null }>(
+          'POST',
+          `/containers/${encodeURIComponent(name)}/update`,
+          {
+            body,
+          },
+        );
+      for (const warning of Warnings ?? []) ctx.stderr.write(`${warning}\n`);
+    });
   },
 };

@@ -339,6 +339,7 @@ export class ContainerService {
       );
     }
     await this.deps.driver.remove(c.driverId);
+    // The init layer is the writable layer's parent: it goes second.
     await this.deps.driver.remove(initLayerId(c.driverId));
     this.deps.records.delete(c.id);
     this.#byId.delete(c.id);

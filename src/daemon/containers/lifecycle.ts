@@ -454,17 +454,21 @@ export class ContainerLifecycle {
     this.deps.onExited?.(id);
     // Before runc delete removes the cgroup that counts them.
     const oomKilled = ((await this.deps.oomKills?.(`/berth/${id}`).catch(() => 0)) ?? 0) > 0;
-    await this.deps.runtime
-      .delete(id, { force: true })
-      .catch((err: unknown) =>
-        this.deps.logger.warn('runtime delete failed', { id, error: (err as Error).message }),
-      );
-    await this.#release(c);
-    await this.deps.driver
-      .unmount(c.driverId)
-      .catch((err: unknown) =>
-        this.deps.logger.warn('unmount failed', { id, error: (err as Error).message }),
-      );
+    // With its process gone, none of these needs another: the rootfs, network and volumes are
+    // the host's side of what the runtime's state and cgroup were for.
+    await Promise.all([
+      this.deps.runtime
+        .delete(id, { force: true })
+        .catch((err: unknown) =>
+          this.deps.logger.warn('runtime delete failed', { id, error: (err as Error).message }),
+        ),
+      this.#release(c),
+      this.deps.driver
+        .unmount(c.driverId)
+        .catch((err: unknown) =>
+          this.deps.logger.warn('unmount failed', { id, error: (err as Error).message }),
+        ),
+    ]);
     if (oomKilled)
       this.deps.events.publish({
         type: 'container',

@@ -345,6 +345,52 @@ describe('berth container commands', () => {
     assert.equal(waited.stdout, '137\n');
   });
 
+  it('update changes limits and the restart policy as docker update does', async () => {
+    assert.equal((await b(['run', '-d', '--name', 'tuned', 'busybox', 'sleep', '600'])).code, 0);
+    const updated = await b([
+      'update',
+      '-m',
+      '64m',
+      '--memory-swap',
+      '-1',
+      '--cpus',
+      '0.5',
+      '--pids-limit',
+      '40',
+      '--restart',
+      'on-failure:3',
+      'tuned',
+    ]);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.equal(updated.stdout, 'tuned\n');
+    assert.equal(
+      await inspect(
+        'tuned',
+        '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}',
+      ),
+      '67108864 -1 500000000 40 on-failure:3',
+    );
+    const pids = await b(['exec', 'tuned', 'cat', '/sys/fs/cgroup/pids/pids.max']);
+    assert.equal(pids.stdout, '40\n', 'applied to the running container');
+    // The same mistakes give what the Docker CLI gives.
+    for (const args of [
+      ['update', 'tuned'],
+      ['update', '-m', 'lots', 'tuned'],
+      ['update', '-m', '1m', 'tuned'],
+      ['update', '-m', '64m', 'nosuch'],
+    ]) {
+      const ours = await b(args);
+      const theirs = await dk(args);
+      assert.equal(ours.code, theirs.code, `${args.join(' ')}: ${ours.stderr} / ${theirs.stderr}`);
+      assert.equal(
+        ours.stderr.split('\n')[0]?.replace(/berth/g, 'docker'),
+        theirs.stderr.split('\n')[0],
+        args.join(' '),
+      );
+    }
+    assert.equal((await b(['rm', '-f', 'tuned'])).code, 0);
+  });
+
   it('inspect prints what docker inspect prints: containers, images, templates, misses', async () => {
     for (const args of [
       ['inspect', 'box'],
