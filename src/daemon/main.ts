@@ -346,8 +346,9 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
               ...containerLayers,
               images,
               events,
-              pause: (id) => runtime.pause(id),
-              unpause: (id) => runtime.resume(id),
+              // Seen as a pause by inspect and events while it lasts, as Docker's commit is.
+              pause: (id) => lifecycle.pause(id),
+              unpause: (id) => lifecycle.unpause(id),
             },
             request,
           ),

@@ -94,24 +94,25 @@ export async function commitContainer(deps: CommitDeps, request: CommitRequest):
       ref,
       signal: request.signal,
     });
+    // As Docker: the commit event comes while the container is still frozen.
+    deps.events.publish({
+      type: 'container',
+      action: 'commit',
+      actor: {
+        id: c.id,
+        attributes: {
+          ...(c.config.Labels ?? {}),
+          comment: request.comment,
+          image: c.config.Image,
+          imageID: image.id,
+          imageRef: ref === undefined ? '' : familiarString(parseReference(ref)),
+          name: c.name,
+        },
+      },
+    });
   } finally {
     if (frozen) await thaw(deps, c.id);
   }
-  deps.events.publish({
-    type: 'container',
-    action: 'commit',
-    actor: {
-      id: c.id,
-      attributes: {
-        ...(c.config.Labels ?? {}),
-        comment: request.comment,
-        image: c.config.Image,
-        imageID: image.id,
-        imageRef: ref === undefined ? '' : familiarString(parseReference(ref)),
-        name: c.name,
-      },
-    },
-  });
   return image.id;
 }
 

@@ -259,7 +259,20 @@ for (const driver of ['overlay2', 'vfs']) {
     });
 
     it('pauses a running container while committing it, and leaves it running', async () => {
+      const since = String(Math.floor(Date.now() / 1000) - 1);
       const image = (await ok(['commit', 'live', 'fromlive'])).trim();
+      const events = await ok([
+        'events',
+        '--since',
+        since,
+        '--until',
+        String(Math.ceil(Date.now() / 1000) + 1),
+        '--filter',
+        'container=live',
+        '--format',
+        '{{.Action}}',
+      ]);
+      assert.deepEqual(events.split('\n').filter(Boolean), ['pause', 'commit', 'unpause']);
       assert.match(image, /^sha256:/);
       assert.equal(
         (await ok(['inspect', '-f', '{{.State.Status}} {{.State.Paused}}', 'live'])).trim(),
