@@ -594,8 +594,22 @@ export class BerthClient {
         method,
         path: `${prefix}${path}${qs ? `?${qs}` : ''}`,
         headers,
-        signal: options.signal,
       });
+      // The signal aborts the request until it is done, and is let go of then: node's own
+      // `signal` option would destroy the kept-alive socket on a later abort, unheard.
+      const signal = options.signal;
+      if (signal) {
+        const abort = (): void => {
+          const err = new Error('The operation was aborted');
+          err.name = 'AbortError';
+          req.destroy(err);
+        };
+        if (signal.aborted) abort();
+        else {
+          signal.addEventListener('abort', abort, { once: true });
+          req.once('close', () => signal.removeEventListener('abort', abort));
+        }
+      }
       req.on('response', resolve);
       req.on('error', (err: NodeJS.ErrnoException) => {
         reject(err.name === 'AbortError' ? err : this.#connectionError(err));
