@@ -28,7 +28,7 @@
 import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BerthError, cancelled, hasErrno, invalidArgument, notFound } from '../errors.js';
 import {
@@ -44,6 +44,7 @@ import {
   runtimeGlobalArgs,
   type ContainerPaths,
 } from './conmon-args.js';
+import { releaseExecFifo } from './exec-fifo.js';
 import { ExitWatcher, readExitFile } from './exit-file.js';
 import { startExecProcess, type ExecProcess } from './exec-process.js';
 import type { Process } from './oci-types.js';
@@ -143,6 +144,18 @@ export interface AttachStreams {
 
 const ID = /^[0-9a-f]{64}$/;
 const MONITOR_EXIT_WAIT_MS = 5000;
+/** How long a start waits for a created container's init to take the go (runc's own start waits as long). */
+const START_TIMEOUT_MS = 30_000;
+
+/** Whether a process exists (a zombie counts: it has not been reaped). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return hasErrno(err, 'EPERM');
+  }
+}
 
 export class ConmonRuntime {
   readonly #options: ConmonRuntimeOptions;
@@ -190,8 +203,22 @@ export class ConmonRuntime {
     }
   }
 
-  /** Runs the created container's process (runc start). */
+  /** Runs the created container's process: as `runc start` does, without a runc process. */
   async start(id: string): Promise<void> {
+    checkId(id);
+    const root = this.#options.runtimeRoot;
+    if (root !== undefined && basename(this.#options.runtimePath) === 'runc') {
+      const pid = await readPidFile(this.#paths(id).pidFile);
+      if (pid !== undefined) {
+        const started = await releaseExecFifo(join(root, id, 'exec.fifo'), {
+          timeoutMs: START_TIMEOUT_MS,
+          alive: () => isAlive(pid),
+        }).catch((err: unknown) => {
+          throw new BerthError('internal', `runc start failed: ${(err as Error).message}`);
+        });
+        if (started === 'started') return;
+      }
+    }
     await this.#runc('start', id);
   }
 

@@ -449,7 +449,11 @@ export class ContainerLifecycle {
   }
 
   async #exited(id: string, code: number): Promise<void> {
-    this.#rotator.unwatch(id);
+    await this.#rotator
+      .unwatch(id)
+      .catch((err: unknown) =>
+        this.deps.logger.warn('log rotation end failed', { id, error: (err as Error).message }),
+      );
     let c = this.deps.containers.resolve(id);
     this.deps.onExited?.(id);
     // Before runc delete removes the cgroup that counts them.

@@ -3,7 +3,7 @@
 // it. Readers hold file handles, so a rotation never cuts a read short.
 
 import { watch, type FSWatcher } from 'node:fs';
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { hasErrno } from '../../core/errors.js';
 import type { LogSettings } from '../../core/containers/log-config.js';
@@ -76,8 +76,8 @@ interface Watched {
   readonly path: string;
   readonly settings: LogSettings;
   readonly watcher: FSWatcher;
-  /** A check is running or queued (writes during it trigger one more). */
-  busy: boolean;
+  /** The check running now, if any (writes during it queue one more). */
+  running: Promise<void> | undefined;
   again: boolean;
 }
 
@@ -111,7 +111,7 @@ export class LogRotator {
       return;
     }
     watcher.on('error', () => this.unwatch(id));
-    this.#watched.set(id, { path, settings, watcher, busy: false, again: false });
+    this.#watched.set(id, { path, settings, watcher, running: undefined, again: false });
     this.#check(id);
   }
 
@@ -136,29 +136,39 @@ export class LogRotator {
     });
   }
 
-  unwatch(id: string): void {
-    this.#watched.get(id)?.watcher.close();
+  /**
+   * Stops rotating the log (its container exited). Resolves once a rotation under way is
+   * done, with a log file in place: a rotation the monitor did not see through leaves none.
+   */
+  async unwatch(id: string): Promise<void> {
+    const w = this.#watched.get(id);
+    if (!w) return;
+    w.watcher.close();
     this.#watched.delete(id);
+    await w.running;
+    await writeFile(w.path, '', { flag: 'wx', mode: 0o640 }).catch((err: unknown) => {
+      if (!hasErrno(err, 'EEXIST', 'ENOENT')) throw err;
+    });
   }
 
   close(): void {
-    for (const id of [...this.#watched.keys()]) this.unwatch(id);
+    for (const w of this.#watched.values()) w.watcher.close();
+    this.#watched.clear();
   }
 
   #check(id: string): void {
     const w = this.#watched.get(id);
     if (!w) return;
-    if (w.busy) {
+    if (w.running) {
       w.again = true;
       return;
     }
-    w.busy = true;
-    this.#rotateIfFull(id, w)
+    w.running = this.#rotateIfFull(id, w)
       .catch((err: unknown) =>
         this.deps.logger.warn('log rotation failed', { id, error: (err as Error).message }),
       )
       .finally(() => {
-        w.busy = false;
+        w.running = undefined;
         if (w.again && this.#watched.get(id) === w) {
           w.again = false;
           this.#check(id);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -240,6 +241,23 @@ describe('ConmonRuntime (conmon + runc)', { skip: !isRoot && 'needs root' }, () 
     } finally {
       await cleanup(sb);
       assert.deepEqual(leftovers(sb), []);
+    }
+  });
+
+  it("starts a created container as runc start does: runc's fifo taken, runc sees it running", async () => {
+    const sb = sandbox();
+    try {
+      const c = bundle(sb, { args: ['sleep', '30'] });
+      await sb.runtime.create({ ...c, tty: false, openStdin: false });
+      const fifo = join(sb.options.runtimeRoot ?? '', c.id, 'exec.fifo');
+      assert.ok(existsSync(fifo), 'a created container waits on its exec fifo');
+      await sb.runtime.start(c.id);
+      assert.equal(existsSync(fifo), false);
+      assert.equal((await sb.runtime.state(c.id))?.status, 'running');
+      await sb.runtime.kill(c.id, 'KILL');
+      assert.equal(await sb.runtime.waitExit(c.id, deadline()), 137);
+    } finally {
+      await cleanup(sb);
     }
   });
 
