@@ -69,6 +69,9 @@ import { EventBus } from './events/event-bus.js';
 import { acquirePidfile, PidfileError, releasePidfile } from './pidfile.js';
 import { probeComponents } from './system/components.js';
 import { SystemService } from './system/system-service.js';
+import { volumeRoutes } from '../api/routes/volumes/routes.js';
+import { VolumeRecords } from '../core/state/volume-records.js';
+import { VolumeService } from './volumes/volume-service.js';
 
 const USAGE = `Usage:  berth daemon [OPTIONS]
 
@@ -194,12 +197,22 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     );
     const containerRoot = join(config.dataRoot, 'containers');
     await mkdir(containerRoot, { recursive: true, mode: 0o700 });
+    const volumes: VolumeService = new VolumeService({
+      records: new VolumeRecords(state.database),
+      root: join(config.dataRoot, 'volumes'),
+      events,
+      logger,
+      resolveContainer: (ref): { id: string } => containerService.resolve(ref),
+    });
+    await volumes.init();
+    shutdownHandlers.add('idle volume mounts', () => volumes.unmountIdle());
     const containerService = new ContainerService({
       records: containerRecords,
       driver,
       events,
       resolveImage: (name) => images.resolve(name),
       root: containerRoot,
+      volumes,
     });
     late.containers = containerService;
 
@@ -223,6 +236,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       bundleRoot: join(config.execRoot, 'bundles'),
       seccomp,
       networking: isolatedNetworking(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')),
+      volumes,
       initBinary: await which('tini-static'),
       availableCapabilities: capabilities,
       oomKills,
@@ -296,11 +310,13 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     const routes = [
       ...systemRoutes({ system, events, engine }),
       ...imageRoutes(images),
-      ...diskUsageRoutes(images),
+      ...diskUsageRoutes(images, volumes),
+      ...volumeRoutes(volumes),
       ...containerRoutes({
         driverName: driver.name,
         containerRoot,
         execIds: (id) => execs.idsOf(id),
+        mountsOf: (id) => volumes.mountsOf(id),
         create: (r) => containerService.create(r),
         resolve: (ref) => containerService.resolve(ref),
         list: (o) => containerService.list(o),
