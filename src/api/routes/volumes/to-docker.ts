@@ -2,8 +2,10 @@ import type { VolumeUsage, VolumeView } from '../../../core/volumes/volume.js';
 import type { MountPoint } from '../../../core/volumes/mount-spec.js';
 import type { MountPointView, Volume } from '../../../types/docker/volumes.js';
 
+/** A map as Go encodes it (keys sorted), or null when empty. */
 function nullIfEmpty(map: Readonly<Record<string, string>>): Record<string, string> | null {
-  return Object.keys(map).length > 0 ? { ...map } : null;
+  const keys = Object.keys(map).sort();
+  return keys.length > 0 ? Object.fromEntries(keys.map((k) => [k, map[k] as string])) : null;
 }
 
 /** Docker's Volume, its keys in Docker's order (`docker inspect` prints them as sent). */
