@@ -34,6 +34,7 @@ import type { VolumeCreateRequest, VolumeUsage, VolumeView } from '../../core/vo
 import type { Logger } from '../../lib/logger.js';
 import type { MountRequest } from '../containers/container-service.js';
 import { copyUp, directorySize, ensureMountDirectory } from './copy-up.js';
+import { checkPropagation } from './propagation.js';
 
 export interface VolumeServiceDeps {
   readonly records: VolumeRecords;
@@ -350,6 +351,7 @@ export class VolumeService {
       case 'bind': {
         if (m.createSource)
           await mkdir(m.source, { recursive: true, mode: 0o755 }).catch(ignoreNotDir);
+        await checkPropagation(m.source, m.propagation);
         const options = ['rbind', ...(m.rw ? [] : ['ro']), m.propagation || 'rprivate'];
         return { destination: m.destination, type: 'bind', source: m.source, options };
       }

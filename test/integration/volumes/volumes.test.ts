@@ -3,12 +3,20 @@
 // binds (ro refuses writes, a file, a missing source), --mount (bind, volume, tmpfs),
 // --volumes-from, local driver options (tmpfs, bind), system df, ps --filter volume, events.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { apiRequest, messageOf } from '../../helpers/api.js';
-import { docker, startDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { docker, run, startDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
 
 interface MountJson {
@@ -265,6 +273,53 @@ describe('volumes', () => {
       },
     ]);
     await ok(['rm', 'binder']);
+  });
+
+  it('bind propagation: rshared shows host mounts made later, rprivate does not', async () => {
+    const shared = join(hostDir, 'prop');
+    mkdirSync(join(shared, 'sub'), { recursive: true });
+    // Docker refuses a shared bind of a source on a private mount (this host's / is private).
+    const refused = await dk(['run', '--rm', '-v', `${shared}:/x:rshared`, 'busybox', 'true']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /is mounted on .* but it is not a shared mount/);
+    assert.equal((await run('mount', ['--bind', shared, shared])).code, 0);
+    assert.equal((await run('mount', ['--make-shared', shared])).code, 0);
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'prop-shared',
+      '-v',
+      `${shared}:/x:rshared`,
+      'busybox',
+      'sleep',
+      '60',
+    ]);
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'prop-private',
+      '-v',
+      `${shared}:/x`,
+      'busybox',
+      'sleep',
+      '60',
+    ]);
+    const sub = join(shared, 'sub');
+    assert.equal((await run('mount', ['-t', 'tmpfs', 'tmpfs', sub])).code, 0);
+    try {
+      const seen = (name: string): Promise<string> =>
+        ok(['exec', name, 'sh', '-c', 'grep -c " /x/sub " /proc/self/mountinfo || true']);
+      assert.equal((await seen('prop-shared')).trim(), '1');
+      assert.equal((await seen('prop-private')).trim(), '0');
+      const [m] = await mountsOf('prop-shared');
+      assert.equal(m?.Propagation, 'rshared');
+    } finally {
+      await ok(['rm', '-f', 'prop-shared', 'prop-private']);
+      await run('umount', ['-l', sub]);
+      await run('umount', ['-l', shared]);
+    }
   });
 
   it('--mount: volume with nocopy, tmpfs with size and mode; bad specs are 400s', async () => {
