@@ -74,7 +74,10 @@ describe('volumes', () => {
       if (ids.length > 0) await dk(['rm', '-f', '-v', ...ids]);
     } finally {
       const root = d.dataRoot;
+      const dir = d.dir;
       await d.cleanup();
+      // The last daemon may run on the first one's directory (the restart test): remove it.
+      rmSync(dir, { recursive: true, force: true });
       rmSync(hostDir, { recursive: true, force: true });
       assert.deepEqual(mountedUnder(root), [], 'nothing stays mounted under the data root');
     }
@@ -505,5 +508,24 @@ describe('volumes', () => {
       'unmount evvol',
       'destroy evvol',
     ]);
+  });
+
+  it('volumes and the mounts of containers survive a daemon restart', async () => {
+    await ok(['run', '--rm', '-v', 'persist:/p', 'busybox', 'sh', '-c', 'echo still > /p/f']);
+    await ok(['create', '--name', 'keeper', '-v', 'persist:/p', '-v', '/anon', 'busybox']);
+    const before = await mountsOf('keeper');
+    d.process.kill('SIGTERM');
+    await d.exited;
+    d = await startDaemon({ reuseDir: d.dir });
+    assert.deepEqual(await mountsOf('keeper'), before);
+    const rm = await dk(['volume', 'rm', 'persist']);
+    assert.match(rm.stderr, /remove persist: volume is in use/);
+    assert.equal(
+      await ok(['run', '--rm', '-v', 'persist:/p', 'busybox', 'cat', '/p/f']),
+      'still\n',
+    );
+    await ok(['rm', '-v', 'keeper']);
+    assert.equal((await ok(['volume', 'ls', '-q'])).trim(), 'persist');
+    await ok(['volume', 'rm', 'persist']);
   });
 });
