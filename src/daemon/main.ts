@@ -215,6 +215,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       volumes,
     });
     late.containers = containerService;
+    volumes.forgetOrphans(new Set(containerService.all().map((c) => c.id)));
 
     const runtime = new ConmonRuntime({
       runtimePath: await which(config.defaultRuntime),

@@ -97,7 +97,9 @@ export class VolumeService {
       labels[ANONYMOUS_LABEL] = '';
     }
     if (driver !== 'local')
-      throw notFound(`error looking up volume plugin ${driver}: plugin "${driver}" not found`);
+      throw notFound(
+        `create ${name}: error looking up volume plugin ${driver}: plugin "${driver}" not found`,
+      );
     const problem = volumeNameProblem(name) ?? localOptionsProblem(request.options ?? {});
     if (problem !== undefined) throw invalidArgument(`create ${name}: ${problem}`);
     return this.#lock.run(`volume:${name}`, async () => {
@@ -224,6 +226,16 @@ export class VolumeService {
         refCount: this.users(v.name).length,
       });
     return out;
+  }
+
+  /** At start-up: mounts of containers that no longer exist (a crash mid-create) are dropped. */
+  forgetOrphans(containerIds: ReadonlySet<string>): void {
+    for (const id of [...this.#mounts.keys()]) {
+      if (containerIds.has(id)) continue;
+      this.deps.records.setMounts(id, []);
+      this.#mounts.delete(id);
+      this.deps.logger.info('dropped the mounts of a container that is gone', { id });
+    }
   }
 
   /** A container's mounts, by destination. */

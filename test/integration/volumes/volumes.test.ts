@@ -106,6 +106,8 @@ describe('volumes', () => {
     assert.equal(v?.['Mountpoint'], join(d.dataRoot, 'volumes', 'vol-one', '_data'));
     assert.match(String(v?.['CreatedAt']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.ok(statSync(join(d.dataRoot, 'volumes', 'vol-one', '_data')).isDirectory());
+    // The untyped inspect finds volumes too (after container, image and network say 404).
+    assert.equal((await ok(['inspect', '--format', '{{.Name}}', 'vol-one'])).trim(), 'vol-one');
     // Creating it again is fine and changes nothing.
     assert.equal((await ok(['volume', 'create', 'vol-one'])).trim(), 'vol-one');
     await ok(['volume', 'create', 'vol-two']);
@@ -141,6 +143,14 @@ describe('volumes', () => {
     assert.equal(missing.status, 404);
     assert.equal(messageOf(missing), 'get nosuchvol: no such volume');
     assert.equal((await dk(['volume', 'rm', '-f', 'nosuchvol'])).code, 0);
+    const plugin = await apiRequest(
+      d.socket,
+      'POST',
+      '/v1.41/volumes/create',
+      '{"Name":"pv","Driver":"nosuchdriver"}',
+    );
+    assert.equal(plugin.status, 404);
+    assert.match(messageOf(plugin), /^create pv: error looking up volume plugin nosuchdriver/);
     const wrongType = await apiRequest(d.socket, 'POST', '/v1.41/volumes/create', '{"Name":5}');
     assert.equal(wrongType.status, 400);
     const list = (await ok(['volume', 'ls', '-q'])).trim();
