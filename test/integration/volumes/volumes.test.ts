@@ -62,7 +62,8 @@ describe('volumes', () => {
       'sh',
       '-c',
       'mkdir -p /data/sub && echo from-image > /data/hello && chown 123:456 /data/hello && ' +
-        'chmod 640 /data/hello && ln -s hello /data/link && chmod 1750 /data/sub',
+        'chmod 640 /data/hello && ln -s hello /data/link && chmod 1750 /data/sub && ' +
+        'mkdir /inner && echo inside > /inner/marker && ln -s /../../inner /escape',
     ]);
     await ok(['commit', '--change', 'VOLUME /data', 'seed', 'volimg']);
     await ok(['rm', 'seed']);
@@ -200,12 +201,22 @@ describe('volumes', () => {
     await ok(['run', '--rm', '-v', 'copied:/data', 'busybox', 'sh', '-c', 'rm /data/hello']);
     const again = await ok(['run', '--rm', '-v', 'copied:/data', 'volimg', 'ls', '/data']);
     assert.equal(again, 'link\nsub\n');
+    // A destination that is a symlink resolves inside the container's root, for the copy
+    // and for the mount.
+    assert.equal(
+      await ok(['run', '--rm', '-v', 'linked:/escape', 'volimg', 'cat', '/inner/marker']),
+      'inside\n',
+    );
+    assert.equal(
+      readFileSync(join(d.dataRoot, 'volumes', 'linked', '_data', 'marker'), 'utf8'),
+      'inside\n',
+    );
     // nocopy leaves a new volume empty.
     assert.equal(
       await ok(['run', '--rm', '-v', 'nocopied:/data:nocopy', 'volimg', 'ls', '/data']),
       '',
     );
-    await ok(['volume', 'rm', 'copied', 'nocopied']);
+    await ok(['volume', 'rm', 'copied', 'nocopied', 'linked']);
   });
 
   it("makes anonymous volumes for the image's VOLUME; rm -v and --rm remove them", async () => {
