@@ -330,6 +330,17 @@ describe('volumes', () => {
       'sleep',
       '60',
     ]);
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'prop-slave',
+      '-v',
+      `${shared}:/x:rslave`,
+      'busybox',
+      'sleep',
+      '60',
+    ]);
     const sub = join(shared, 'sub');
     assert.equal((await run('mount', ['-t', 'tmpfs', 'tmpfs', sub])).code, 0);
     try {
@@ -337,10 +348,11 @@ describe('volumes', () => {
         ok(['exec', name, 'sh', '-c', 'grep -c " /x/sub " /proc/self/mountinfo || true']);
       assert.equal((await seen('prop-shared')).trim(), '1');
       assert.equal((await seen('prop-private')).trim(), '0');
+      assert.equal((await seen('prop-slave')).trim(), '1');
       const [m] = await mountsOf('prop-shared');
       assert.equal(m?.Propagation, 'rshared');
     } finally {
-      await ok(['rm', '-f', 'prop-shared', 'prop-private']);
+      await ok(['rm', '-f', 'prop-shared', 'prop-private', 'prop-slave']);
       await run('umount', ['-l', sub]);
       await run('umount', ['-l', shared]);
     }
