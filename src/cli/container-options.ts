@@ -13,6 +13,7 @@ import {
   type ParsedFlags,
 } from '../lib/flags.js';
 import { RunError } from './errors.js';
+import { parseMountFlag, splitVolumeFlags } from './mount-flag.js';
 
 export const CONTAINER_FLAGS: readonly FlagSpec[] = [
   { name: 'cap-add', type: 'list', help: 'Add Linux capabilities' },
@@ -86,6 +87,15 @@ export const CONTAINER_FLAGS: readonly FlagSpec[] = [
     help: 'Username or UID (format: <name|uid>[:<group|gid>])',
   },
   { name: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
+  // Volumes (-v, --mount, --volumes-from).
+  { name: 'volume', short: 'v', type: 'list', help: 'Bind mount a volume' },
+  {
+    name: 'mount',
+    type: 'list',
+    placeholder: 'mount',
+    help: 'Attach a filesystem mount to the container',
+  },
+  { name: 'volumes-from', type: 'list', help: 'Mount volumes from the specified container(s)' },
 ];
 
 /** `berth run` only. */
@@ -122,6 +132,8 @@ export interface OptionsEnvironment {
   /** For `-e NAME` and bare names in env files: the client's environment. */
   readonly env: NodeJS.ProcessEnv;
   readonly readFile: (path: string) => string;
+  /** For `-v ./dir:/dest`: the client's working directory. */
+  readonly cwd?: string;
 }
 
 /** A flag value the Docker CLI refuses while parsing: its message, exit 125. */
@@ -499,9 +511,12 @@ export function containerOptions(
     return colon === -1 ? [t, ''] : [t.slice(0, colon), t.slice(colon + 1)];
   });
   const groupAdd = flagList(flags, 'group-add');
+  const { binds, volumes } = splitVolumeFlags(flagList(flags, 'volume'), environment.cwd ?? '/');
+  const mounts = flagList(flags, 'mount').map(parseMountFlag);
+  const volumesFrom = flagList(flags, 'volumes-from');
 
   const hostConfig: Record<string, unknown> = {
-    Binds: null,
+    Binds: binds.length > 0 ? binds : null,
     ContainerIDFile: '',
     LogConfig: { Type: '', Config: {} },
     NetworkMode: network,
@@ -509,7 +524,7 @@ export function containerOptions(
     RestartPolicy: restart,
     AutoRemove: autoRemove,
     VolumeDriver: '',
-    VolumesFrom: null,
+    VolumesFrom: volumesFrom.length > 0 ? volumesFrom : null,
     ConsoleSize: [...environment.consoleSize],
     CapAdd: capAdd,
     CapDrop: capDrop,
@@ -563,6 +578,7 @@ export function containerOptions(
     CpuPercent: 0,
     IOMaximumIOps: 0,
     IOMaximumBandwidth: 0,
+    ...(mounts.length > 0 ? { Mounts: mounts } : {}),
     MaskedPaths: null,
     ReadonlyPaths: null,
     ...(has('init') ? { Init: flagBool(flags, 'init') } : {}),
@@ -583,7 +599,7 @@ export function containerOptions(
     Env: allEnv.length > 0 ? allEnv : null,
     Cmd: command.length > 0 ? command : null,
     Image: image,
-    Volumes: {},
+    Volumes: Object.fromEntries(volumes.map((v): [string, object] => [v, {}])),
     WorkingDir: flagString(flags, 'workdir'),
     Entrypoint: entrypoint !== '' ? [entrypoint] : has('entrypoint') ? [''] : null,
     OnBuild: null,

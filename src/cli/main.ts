@@ -19,6 +19,7 @@ import { cpCommand, exportCommand } from './commands/files.js';
 import { infoCommand } from './commands/info.js';
 import { statsCommand } from './commands/stats.js';
 import { systemCommands } from './commands/system.js';
+import { volumeCommands } from './commands/volume.js';
 import { topCommand } from './commands/top.js';
 import { versionCommand } from './commands/version.js';
 import {
@@ -132,6 +133,7 @@ const COMMANDS: Record<string, Command> = {
 const GROUPS: Record<string, Record<string, Command>> = {
   system: systemCommands,
   image: imageCommands,
+  volume: volumeCommands,
   container: {
     run: runCommand,
     ...CONTAINER_COMMANDS,

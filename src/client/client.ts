@@ -352,9 +352,12 @@ export class BerthClient {
     if (res.status >= 400) throw toApiError(res);
   }
 
-  async removeContainer(id: string, options: { force?: boolean } = {}): Promise<void> {
+  async removeContainer(
+    id: string,
+    options: { force?: boolean; volumes?: boolean } = {},
+  ): Promise<void> {
     const res = await this.request('DELETE', `/containers/${encodeURIComponent(id)}`, {
-      query: { force: options.force || undefined },
+      query: { force: options.force || undefined, v: options.volumes || undefined },
     });
     if (res.status >= 400) throw toApiError(res);
   }

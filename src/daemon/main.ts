@@ -71,6 +71,9 @@ import { EventBus } from './events/event-bus.js';
 import { acquirePidfile, PidfileError, releasePidfile } from './pidfile.js';
 import { probeComponents } from './system/components.js';
 import { SystemService } from './system/system-service.js';
+import { volumeRoutes } from '../api/routes/volumes/routes.js';
+import { VolumeRecords } from '../core/state/volume-records.js';
+import { VolumeService } from './volumes/volume-service.js';
 
 const USAGE = `Usage:  berth daemon [OPTIONS]
 
@@ -196,6 +199,15 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     );
     const containerRoot = join(config.dataRoot, 'containers');
     await mkdir(containerRoot, { recursive: true, mode: 0o700 });
+    const volumes: VolumeService = new VolumeService({
+      records: new VolumeRecords(state.database),
+      root: join(config.dataRoot, 'volumes'),
+      events,
+      logger,
+      resolveContainer: (ref): { id: string } => containerService.resolve(ref),
+    });
+    await volumes.init();
+    shutdownHandlers.add('idle volume mounts', () => volumes.unmountIdle());
     const containerService = new ContainerService({
       records: containerRecords,
       driver,
@@ -203,8 +215,10 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       resolveImage: (name) => images.resolve(name),
       root: containerRoot,
       logDefaults: { type: config.logDriver, config: config.logOptions },
+      volumes,
     });
     late.containers = containerService;
+    volumes.forgetOrphans(new Set(containerService.all().map((c) => c.id)));
 
     const runtime = new ConmonRuntime({
       runtimePath: await which(config.defaultRuntime),
@@ -231,6 +245,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         : {}),
       unusableSeccompArches: (await kernelRunsX32Here()) === false ? ['SCMP_ARCH_X32'] : [],
       networking: isolatedNetworking(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')),
+      volumes,
       initBinary: await which('tini-static'),
       availableCapabilities: capabilities,
       oomKills,
@@ -301,11 +316,13 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     const routes = [
       ...systemRoutes({ system, events, engine }),
       ...imageRoutes(images),
-      ...diskUsageRoutes(images),
+      ...diskUsageRoutes(images, volumes),
+      ...volumeRoutes(volumes),
       ...containerRoutes({
         driverName: driver.name,
         containerRoot,
         execIds: (id) => execs.idsOf(id),
+        mountsOf: (id) => volumes.mountsOf(id),
         create: (r) => containerService.create(r),
         resolve: (ref) => containerService.resolve(ref),
         list: (o) => containerService.list(o),

@@ -71,10 +71,19 @@ export const rmCommand: Command = {
       type: 'bool',
       help: 'Force the removal of a running container (uses SIGKILL)',
     },
+    {
+      name: 'volumes',
+      short: 'v',
+      type: 'bool',
+      help: 'Remove anonymous volumes associated with the container',
+    },
   ],
   async run(ctx, flags) {
     return eachContainer(ctx, flags.args, (id) =>
-      ctx.client().removeContainer(id, { force: flagBool(flags, 'force') }),
+      ctx.client().removeContainer(id, {
+        force: flagBool(flags, 'force'),
+        volumes: flagBool(flags, 'volumes'),
+      }),
     );
   },
 };

@@ -405,7 +405,7 @@ export const imagePruneCommand: Command = {
   },
 };
 
-async function confirm(ctx: CliContext, question: string): Promise<boolean> {
+export async function confirm(ctx: CliContext, question: string): Promise<boolean> {
   ctx.stdout.write(question);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) {

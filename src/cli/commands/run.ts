@@ -40,6 +40,7 @@ function parseOptions(ctx: CliContext, flags: ParsedFlags, detach: boolean): Con
     consoleSize: terminalSize(ctx.stdout),
     env: process.env,
     readFile: (path) => readFileSync(path, 'utf8'),
+    cwd: process.cwd(),
   });
 }
 

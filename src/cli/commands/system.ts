@@ -2,6 +2,24 @@ import type { Command } from '../command.js';
 import { eventsCommand } from './events.js';
 import { infoCommand } from './info.js';
 import { humanSize, table } from '../render/table.js';
+import type { Volume } from '../../types/docker/volumes.js';
+
+/** Docker's "Local Volumes" line: active = used by a container, reclaimable = the unused ones' size. */
+function volumesRow(volumes: readonly Volume[]): string[] {
+  const size = (list: readonly Volume[]): number =>
+    list.reduce((s, v) => s + Math.max(0, v.UsageData?.Size ?? 0), 0);
+  const total = size(volumes);
+  const unused = size(volumes.filter((v) => (v.UsageData?.RefCount ?? 0) === 0));
+  const pct = total > 0 ? ` (${Math.round((unused / total) * 100)}%)` : '';
+  const active = volumes.filter((v) => (v.UsageData?.RefCount ?? 0) > 0).length;
+  return [
+    'Local Volumes',
+    String(volumes.length),
+    String(active),
+    humanSize(total),
+    `${humanSize(unused)}${pct}`,
+  ];
+}
 
 const dfCommand: Command = {
   name: 'df',
@@ -30,7 +48,7 @@ const dfCommand: Command = {
             `${humanSize(unused)}${pct}`,
           ],
           ['Containers', String(df.Containers.length), '0', '0B', '0B'],
-          ['Local Volumes', String(df.Volumes.length), '0', '0B', '0B'],
+          volumesRow(df.Volumes as Volume[]),
           ['Build Cache', '0', '0', '0B', '0B'],
         ],
       ),

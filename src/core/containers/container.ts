@@ -24,6 +24,10 @@ export interface HostSettings {
   readonly seccompUnconfined?: boolean;
   readonly groupAdd?: readonly string[];
   readonly tmpfs?: Readonly<Record<string, string>>;
+  /** `-v` entries (Binds), `--mount` objects (Mounts, checked by the volume service), `--volumes-from`. */
+  readonly binds?: readonly string[];
+  readonly mounts?: readonly unknown[];
+  readonly volumesFrom?: readonly string[];
   readonly ulimits?: readonly { name: string; soft: number; hard: number }[];
   readonly sysctls?: Readonly<Record<string, string>>;
   readonly shmSize?: number;

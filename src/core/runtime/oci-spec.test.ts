@@ -9,7 +9,7 @@ import {
   tmpfsMount,
   type ContainerSpecInput,
 } from './oci-spec.js';
-import type { LinuxSeccomp } from './oci-types.js';
+import type { LinuxSeccomp, Mount } from './oci-types.js';
 
 /** The repository root (tests run compiled, from dist/). */
 const REPO = process.env['BERTH_REPO'] ?? new URL('../../../../', import.meta.url).pathname;
@@ -182,6 +182,23 @@ describe('buildOciSpec', () => {
       ...input.extraMounts,
     ];
     assertGolden('mounts-spec.json', buildOciSpec(input));
+  });
+
+  it('makes the root rshared for a shared bind and rslave for a slave one, as Docker does', () => {
+    const input = defaultInput();
+    const bind = (propagation: string): Mount => ({
+      destination: `/${propagation}`,
+      type: 'bind',
+      source: '/srv',
+      options: ['rbind', propagation],
+    });
+    assert.equal(buildOciSpec(input).linux.rootfsPropagation, undefined);
+    input.extraMounts = [bind('rprivate')];
+    assert.equal(buildOciSpec(input).linux.rootfsPropagation, undefined);
+    input.extraMounts = [bind('rslave')];
+    assert.equal(buildOciSpec(input).linux.rootfsPropagation, 'rslave');
+    input.extraMounts = [bind('rslave'), bind('shared')];
+    assert.equal(buildOciSpec(input).linux.rootfsPropagation, 'rshared');
   });
 
   it('gives a non-root user only the bounding set', () => {

@@ -453,6 +453,18 @@ export const DEFAULT_NETWORK_SYSCTLS: Readonly<Record<string, string>> = Object.
  * The domain name becomes the `kernel.domainname` sysctl, as Docker does it (the OCI spec has
  * no field runc applies for it).
  */
+/**
+ * Docker's root propagation: rshared when a bind is shared, rslave when one is a slave, so the
+ * mount can receive (and send) events; otherwise runc's default.
+ */
+function rootfsPropagationOf(extra: readonly Mount[]): { rootfsPropagation?: string } {
+  const options = extra.filter((m) => m.type === 'bind').flatMap((m) => m.options ?? []);
+  if (options.some((o) => o === 'shared' || o === 'rshared'))
+    return { rootfsPropagation: 'rshared' };
+  if (options.some((o) => o === 'slave' || o === 'rslave')) return { rootfsPropagation: 'rslave' };
+  return {};
+}
+
 export function buildOciSpec(input: ContainerSpecInput): Spec {
   const caps = input.privileged
     ? (input.availableCapabilities ?? ALL_CAPABILITIES)
@@ -478,6 +490,7 @@ export function buildOciSpec(input: ContainerSpecInput): Spec {
       resources: res,
       cgroupsPath: input.cgroupsPath,
       namespaces: namespaces(input),
+      ...rootfsPropagationOf(input.extraMounts),
       ...(devices.length > 0 ? { devices } : {}),
       ...(input.seccomp && !input.privileged ? { seccomp: structuredClone(input.seccomp) } : {}),
       ...(masked.length > 0 ? { maskedPaths: [...masked] } : {}),

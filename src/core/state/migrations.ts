@@ -60,4 +60,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX containers_by_image ON containers(image_id);
     `,
   },
+  {
+    version: 5,
+    description: 'volumes and the mounts of containers',
+    sql: `
+      CREATE TABLE volumes (
+        name TEXT PRIMARY KEY NOT NULL,
+        driver TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        options TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE container_mounts (
+        container_id TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        volume_name TEXT,
+        definition TEXT NOT NULL,
+        PRIMARY KEY (container_id, destination)
+      ) STRICT;
+      CREATE INDEX container_mounts_by_volume ON container_mounts(volume_name);
+    `,
+  },
 ];

@@ -28,6 +28,7 @@ import { familiarString, parseReference } from '../../core/images/reference.js';
 import type { StorageDriver } from '../../core/layers/storage-driver.js';
 import type { ContainerRecords } from '../../core/state/container-records.js';
 import type { ObjectCounts } from '../../core/system.js';
+import type { MountPoint } from '../../core/volumes/mount-spec.js';
 
 export interface ContainerServiceDeps {
   readonly records: ContainerRecords;
@@ -39,6 +40,24 @@ export interface ContainerServiceDeps {
   readonly root: string;
   /** The daemon's --log-driver and --log-opt, filled into each container's LogConfig. */
   readonly logDefaults?: LogConfig;
+  /** The volume service's part in create and remove; without it, no mounts. */
+  readonly volumes?: ContainerVolumeClaims;
+}
+
+/** What create and remove need from the volume service: claim a new container's mounts, give them back. */
+export interface ContainerVolumeClaims {
+  claim(containerId: string, request: MountRequest): Promise<unknown>;
+  unclaim(containerId: string, options: { removeAnonymous: boolean }): Promise<void>;
+  mountsOf(containerId: string): readonly MountPoint[];
+}
+
+/** The mount-related parts of a create request, as the volume service takes them. */
+export interface MountRequest {
+  readonly volumes: readonly string[];
+  readonly binds: readonly string[];
+  readonly mounts: readonly unknown[];
+  readonly volumesFrom: readonly string[];
+  readonly tmpfs: readonly string[];
 }
 
 const LIST_FILTERS = [
@@ -186,13 +205,26 @@ export class ContainerService {
       Healthcheck: mergeHealthcheck(defaults.Healthcheck, req.Healthcheck) ?? null,
       Image: request.image,
     };
+    await this.deps.volumes?.claim(id, {
+      volumes: Object.keys(config.Volumes ?? {}),
+      binds: request.host.binds ?? [],
+      mounts: request.host.mounts ?? [],
+      volumesFrom: request.host.volumesFrom ?? [],
+      tmpfs: Object.keys(request.host.tmpfs ?? {}),
+    });
     const driverId = randomBytes(16).toString('hex');
     const initId = initLayerId(driverId);
-    await createInitLayer(this.deps.driver, initId, image.layers.at(-1)?.driverId);
+    try {
+      await createInitLayer(this.deps.driver, initId, image.layers.at(-1)?.driverId);
+    } catch (err) {
+      await this.deps.volumes?.unclaim(id, { removeAnonymous: true });
+      throw err;
+    }
     try {
       await this.deps.driver.create(driverId, initId);
     } catch (err) {
       await this.deps.driver.remove(initId);
+      await this.deps.volumes?.unclaim(id, { removeAnonymous: true });
       throw err;
     }
     const record: ContainerRecord = {
@@ -218,6 +250,7 @@ export class ContainerService {
       await this.deps.driver.remove(driverId);
       await this.deps.driver.remove(initId);
       await rm(join(this.deps.root, id), { recursive: true, force: true });
+      await this.deps.volumes?.unclaim(id, { removeAnonymous: true });
       throw err;
     }
     this.#byId.set(id, record);
@@ -254,6 +287,7 @@ export class ContainerService {
       .filter((c) => ids.length === 0 || ids.some((i) => c.id.startsWith(i)))
       .filter((c) => matchesLabels(filters.get('label'), c.config.Labels ?? {}))
       .filter((c) => health.length === 0 || health.includes(c.state.health?.Status ?? 'none'))
+      .filter((c) => this.#usesVolume(c.id, filters.get('volume')))
       .filter((c) => {
         if (ancestors.length === 0) return true;
         return ancestors.some((a) => {
@@ -269,6 +303,15 @@ export class ContainerService {
       .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
     if (options.limit > 0) list = list.slice(0, options.limit);
     return list;
+  }
+
+  /** `ps --filter volume=`: a volume's name, or a mount's destination or source. */
+  #usesVolume(id: string, values: readonly string[] | undefined): boolean {
+    if (!values || values.length === 0) return true;
+    const mounts = this.deps.volumes?.mountsOf(id) ?? [];
+    return values.some((v) =>
+      mounts.some((m) => m.name === v || m.destination === v || m.source === v),
+    );
   }
 
   /** Commits a new state, then updates the in-memory view. */
@@ -321,7 +364,8 @@ export class ContainerService {
     });
   }
 
-  async remove(ref: string, options: { force: boolean }): Promise<void> {
+  /** `volumes` (rm -v): the container's anonymous volumes go too; `--rm` containers always take theirs. */
+  async remove(ref: string, options: { force: boolean; volumes?: boolean }): Promise<void> {
     const c = this.resolve(ref);
     if (
       c.state.status === 'running' ||
@@ -344,6 +388,9 @@ export class ContainerService {
     this.deps.records.delete(c.id);
     this.#byId.delete(c.id);
     await rm(join(this.deps.root, c.id), { recursive: true, force: true });
+    await this.deps.volumes?.unclaim(c.id, {
+      removeAnonymous: options.volumes === true || c.host.autoRemove,
+    });
     this.deps.events.publish({
       type: 'container',
       action: 'destroy',

@@ -1,5 +1,6 @@
 import type { ContainerRecord, CreateRequest } from '../../../core/containers/container.js';
 import type { FilterArgs } from '../../../core/filters.js';
+import type { MountPoint } from '../../../core/volumes/mount-spec.js';
 
 /** What the container routes need from the daemon. */
 export interface ContainersBackend {
@@ -11,6 +12,9 @@ export interface ContainersBackend {
   resolve(ref: string): ContainerRecord;
   list(options: { all: boolean; limit: number; filters: FilterArgs }): ContainerRecord[];
   rename(ref: string, name: string): void;
-  remove(ref: string, options: { force: boolean }): Promise<void>;
+  /** `volumes`: `rm -v`, the container's anonymous volumes go too. */
+  remove(ref: string, options: { force: boolean; volumes?: boolean }): Promise<void>;
+  /** The container's mounts (inspect's and ps's Mounts). */
+  mountsOf?(containerId: string): readonly MountPoint[];
   prune(filters: FilterArgs): Promise<{ deleted: string[] }>;
 }

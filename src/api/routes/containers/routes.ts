@@ -131,6 +131,9 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       seccompUnconfined: securityOpt.some((o) => /^seccomp[=:]unconfined$/.test(o)),
       groupAdd: optStrings(hostConfig, 'GroupAdd', 'HostConfig') ?? [],
       tmpfs: optStringMap(hostConfig, 'Tmpfs', 'HostConfig') ?? {},
+      binds: optStrings(hostConfig, 'Binds', 'HostConfig') ?? [],
+      mounts: mountsOf(hostConfig),
+      volumesFrom: optStrings(hostConfig, 'VolumesFrom', 'HostConfig') ?? [],
       ulimits,
       sysctls: optStringMap(hostConfig, 'Sysctls', 'HostConfig') ?? {},
       shmSize: optNumber(hostConfig, 'ShmSize', 'HostConfig') || undefined,
@@ -157,11 +160,21 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
   };
 }
 
+/** HostConfig.Mounts: an array of objects (each checked by the volume service). */
+function mountsOf(hostConfig: JsonObject): unknown[] {
+  const raw = hostConfig['Mounts'];
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw))
+    throw invalidArgument('invalid JSON: field HostConfig.Mounts must be an array');
+  return raw as unknown[];
+}
+
 export function containerRoutes(containers: ContainersBackend): Route[] {
   const view = {
     driverName: containers.driverName,
     containerRoot: containers.containerRoot,
     execIds: (id: string) => containers.execIds?.(id) ?? [],
+    mounts: (id: string) => containers.mountsOf?.(id) ?? [],
   };
   return [
     {
@@ -186,7 +199,11 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
           limit: Number.isNaN(limit) ? -1 : limit,
           filters: parseFiltersParam(query.get('filters')),
         });
-        sendJson(res, 200, list.map(toContainerSummary));
+        sendJson(
+          res,
+          200,
+          list.map((c) => toContainerSummary(c, view)),
+        );
       },
     },
     {
@@ -212,7 +229,10 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
       path: '/containers/:id',
       job: 'containers.remove',
       handle: async ({ res, params, query }) => {
-        await containers.remove(params['id'] ?? '', { force: queryBool(query, 'force') });
+        await containers.remove(params['id'] ?? '', {
+          force: queryBool(query, 'force'),
+          volumes: queryBool(query, 'v'),
+        });
         sendNoContent(res);
       },
     },

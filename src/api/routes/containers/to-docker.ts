@@ -3,6 +3,8 @@ import type { ContainerRecord } from '../../../core/containers/container.js';
 import { humanDuration } from '../../../lib/units.js';
 import { EMPTY_CONTAINER_CONFIG } from '../images/to-docker.js';
 import type { ContainerInspect, ContainerSummary } from '../../../types/docker/containers.js';
+import type { MountPoint } from '../../../core/volumes/mount-spec.js';
+import { toMountPoint } from '../volumes/to-docker.js';
 
 /** "Up 11 seconds", "Exited (0) 9 minutes ago", "Created": the daemon renders ps's Status. */
 export function statusText(c: ContainerRecord, now = Date.now()): string {
@@ -33,7 +35,10 @@ function commandLine(c: ContainerRecord): string {
   return [c.path, ...c.args].join(' ');
 }
 
-export function toContainerSummary(c: ContainerRecord): ContainerSummary {
+export function toContainerSummary(
+  c: ContainerRecord,
+  options: { mounts?: (containerId: string) => readonly MountPoint[] } = {},
+): ContainerSummary {
   return {
     Id: c.id,
     Names: [`/${c.name}`],
@@ -47,7 +52,7 @@ export function toContainerSummary(c: ContainerRecord): ContainerSummary {
     Status: statusText(c),
     HostConfig: { NetworkMode: c.host.networkMode },
     NetworkSettings: { Networks: {} },
-    Mounts: [],
+    Mounts: (options.mounts?.(c.id) ?? []).map(toMountPoint),
   };
 }
 
@@ -59,6 +64,7 @@ export function toContainerInspect(
     driverName: string;
     containerRoot: string;
     execIds?: (containerId: string) => string[];
+    mounts?: (containerId: string) => readonly MountPoint[];
   },
 ): ContainerInspect {
   const dir = join(options.containerRoot, c.id);
@@ -106,7 +112,7 @@ export function toContainerInspect(
       ...c.hostConfigDocument,
     },
     GraphDriver: { Data: null, Name: options.driverName },
-    Mounts: [],
+    Mounts: (options.mounts?.(c.id) ?? []).map(toMountPoint),
     Config: { ...CONFIG_DEFAULTS, ...c.config },
     NetworkSettings: {
       Bridge: '',
