@@ -40,7 +40,12 @@ export async function releaseExecFifo(
       } catch (err) {
         if (!hasErrno(err, 'EAGAIN')) throw err;
       }
-      if (!options.alive()) throw new Error('the container process exited before it was started');
+      if (!options.alive()) {
+        // It may have taken the go, run and exited between the read and this check.
+        if ((await handle.read(byte, 0, 1, null).catch(() => ({ bytesRead: 0 }))).bytesRead === 1)
+          break;
+        throw new Error('the container process exited before it was started');
+      }
       if (Date.now() > deadline)
         throw new Error(`the container process did not start within ${options.timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));

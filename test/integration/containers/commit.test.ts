@@ -259,7 +259,7 @@ for (const driver of ['overlay2', 'vfs']) {
     });
 
     it('pauses a running container while committing it, and leaves it running', async () => {
-      const since = String(Math.floor(Date.now() / 1000) - 1);
+      const since = (Date.now() / 1000).toFixed(3);
       const image = (await ok(['commit', 'live', 'fromlive'])).trim();
       const events = await ok([
         'events',
