@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { isBerthError } from '../../core/errors.js';
+import { normaliseMirror } from '../../core/registry/endpoints.js';
 import { isLogLevel, type LogLevel } from '../../lib/logger.js';
 import { HostAddressError, parseHostAddress, type HostAddress } from '../../lib/host-address.js';
 import { ConfigError, type MergedSettings, type SettingValue } from './load-config.js';
@@ -29,6 +31,7 @@ export interface DaemonConfig {
   readonly dnsOptions: readonly string[];
   registryMirrors: readonly string[];
   insecureRegistries: readonly string[];
+  readonly registryCertsDir: string;
   maxConcurrentDownloads: number;
   maxConcurrentUploads: number;
   readonly iptables: boolean;
@@ -125,6 +128,14 @@ export function buildDaemonConfig(settings: MergedSettings): DaemonConfig {
   for (const server of list('dns')) {
     if (isIP(server) === 0) throw new ConfigError(`${server} is not an ip address`);
   }
+  for (const mirror of list('registry-mirror')) {
+    try {
+      normaliseMirror(mirror);
+    } catch (err) {
+      if (!isBerthError(err)) throw err;
+      throw new ConfigError(err.message);
+    }
+  }
   for (const label of list('label')) {
     if (!/^[^=]+=/.test(label)) throw new ConfigError(`bad attribute format: ${label}`);
   }
@@ -168,6 +179,7 @@ export function buildDaemonConfig(settings: MergedSettings): DaemonConfig {
     dnsOptions: list('dns-opt'),
     registryMirrors: list('registry-mirror'),
     insecureRegistries: list('insecure-registry'),
+    registryCertsDir: str('registry-certs-dir'),
     maxConcurrentDownloads: int('max-concurrent-downloads'),
     maxConcurrentUploads: int('max-concurrent-uploads'),
     iptables: bool('iptables'),

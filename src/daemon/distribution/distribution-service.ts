@@ -1,0 +1,32 @@
+import type { Progress } from '../../core/progress.js';
+import type { Credentials } from '../../core/registry/auth-config.js';
+import type { ImageStore } from '../images/image-store.js';
+import { login, type LoginResult } from './login.js';
+import { pullImage, type PullRequest } from './pull.js';
+import { pushImage, type PushRequest } from './push.js';
+import type { DistributionSettings } from './registry-access.js';
+import { searchImages, type SearchRequest, type SearchResult } from './search.js';
+
+/** The registry jobs: pull, push, login (auth) and search. Settings are read per job (SIGHUP). */
+export class DistributionService {
+  constructor(
+    private readonly store: ImageStore,
+    private readonly settings: () => DistributionSettings,
+  ) {}
+
+  pull(request: PullRequest): AsyncGenerator<Progress> {
+    return pullImage({ store: this.store, settings: this.settings }, request);
+  }
+
+  push(request: PushRequest): AsyncGenerator<Progress> {
+    return pushImage({ store: this.store, settings: this.settings }, request);
+  }
+
+  login(credentials: Credentials, signal?: AbortSignal): Promise<LoginResult> {
+    return login(this.settings(), credentials, signal);
+  }
+
+  search(request: SearchRequest): Promise<SearchResult[]> {
+    return searchImages(this.settings(), request);
+  }
+}
