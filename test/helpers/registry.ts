@@ -196,8 +196,6 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     'version: 0.1',
     'log:',
     '  level: info',
-    '  accesslog:',
-    '    disabled: true',
     'storage:',
     '  filesystem:',
     `    rootdirectory: ${storage}`,

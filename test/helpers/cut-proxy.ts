@@ -1,0 +1,78 @@
+// A loopback TCP proxy in front of a registry that can cut a connection in the middle of a
+// chosen response (a registry dying mid-transfer, deterministically).
+
+import net from 'node:net';
+
+export interface CutProxy {
+  /** `127.0.0.1:<port>` */
+  readonly host: string;
+  /** Cut the response to the next request whose text contains `pattern` after `bytes` bytes. */
+  arm(pattern: string, bytes: number): void;
+  disarm(): void;
+  /** How many connections were cut. */
+  readonly cuts: number;
+  close(): Promise<void>;
+}
+
+export async function startCutProxy(target: string): Promise<CutProxy> {
+  const [targetHost, targetPort] = target.split(':') as [string, string];
+  let armed: { pattern: string; bytes: number } | undefined;
+  let cuts = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(targetPort), targetHost);
+    sockets.add(client).add(upstream);
+    let cutAt: number | undefined;
+    let forwarded = 0;
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('data', (chunk: Buffer) => {
+      if (armed && chunk.toString('latin1').includes(armed.pattern)) {
+        cutAt = armed.bytes;
+        forwarded = 0;
+        armed = undefined;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (cutAt === undefined) {
+        client.write(chunk);
+        return;
+      }
+      const room = cutAt - forwarded;
+      if (chunk.length < room) {
+        forwarded += chunk.length;
+        client.write(chunk);
+        return;
+      }
+      client.write(chunk.subarray(0, room));
+      cuts++;
+      end();
+    });
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    host: `127.0.0.1:${port}`,
+    arm(pattern, bytes) {
+      armed = { pattern, bytes };
+    },
+    disarm() {
+      armed = undefined;
+    },
+    get cuts() {
+      return cuts;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
