@@ -86,7 +86,10 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): M
     (typeof body['mediaType'] === 'string' ? body['mediaType'] : undefined) ??
     contentType?.split(';')[0]?.trim() ??
     '';
-  if (body['schemaVersion'] === 1 || mediaType.startsWith('application/vnd.docker.distribution.manifest.v1')) {
+  if (
+    body['schemaVersion'] === 1 ||
+    mediaType.startsWith('application/vnd.docker.distribution.manifest.v1')
+  ) {
     throw invalidArgument(
       'Docker Image manifest version 2, schema 1 is not supported: push the image again with a current client',
     );
