@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { startDaemon } from '../test/helpers/daemon.js';
 import { benchContainers } from './containers.js';
+import { benchDistribution } from './distribution.js';
 import { benchImageLoad, benchOverlayMount } from './images.js';
 
 const PINGS = Number(process.env['BENCH_PINGS'] ?? 2000);
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   const line = (name: string, value: number, unit: string): void =>
     console.log(`${name} ${value.toFixed(3)} ${unit}`);
   if (SUITES.includes('containers')) await benchContainers(line);
+  if (SUITES.includes('distribution')) await benchDistribution(line);
   if (SUITES.includes('images')) {
     await benchOverlayMount(line);
     await benchImageLoad(line);
