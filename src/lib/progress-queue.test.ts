@@ -38,3 +38,15 @@ test('mapLimit never runs more than the limit at once and keeps order', async ()
   assert.deepEqual(out, [10, 20, 30, 40, 50]);
   assert.equal(peak, 2);
 });
+
+test('mapLimit starts no new item after a failure', async () => {
+  const started: number[] = [];
+  await assert.rejects(
+    mapLimit([1, 2, 3, 4], 1, async (n) => {
+      started.push(n);
+      if (n === 2) throw new Error('two');
+    }),
+    /two/,
+  );
+  assert.deepEqual(started, [1, 2]);
+});

@@ -46,10 +46,17 @@ export async function mapLimit<T, R>(
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
+    // After a failure no new item starts (the ones running finish or fail on their own).
+    while (next < items.length && !failed) {
       const i = next++;
-      results[i] = await work(items[i] as T, i);
+      try {
+        results[i] = await work(items[i] as T, i);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   });
   await Promise.all(workers);

@@ -36,7 +36,20 @@ describe('distribution: pull and push', () => {
     return r.stdout;
   };
   const state = async (): Promise<StoreState> => ({
-    images: (await ok(['images', '-a', '--no-trunc', '--digests'])).trim(),
+    images: (
+      await ok([
+        'images',
+        '-a',
+        '--no-trunc',
+        '--digests',
+        '--format',
+        '{{.Repository}} {{.Tag}} {{.Digest}} {{.ID}}',
+      ])
+    )
+      .trim()
+      .split('\n')
+      .sort()
+      .join('\n'),
     layers: readdirSync(join(d.dataRoot, 'overlay2'))
       .filter((n) => /^[0-9a-f]{32}$/.test(n))
       .sort(),
@@ -161,6 +174,8 @@ describe('distribution: pull and push', () => {
     });
     const pull = await ok(['pull', `${reg.host}/mixed:v1`]);
     assert.equal((pull.match(/: Pull complete$/gm) ?? []).length, 3);
+    // --max-concurrent-downloads 2: the third layer waits for a slot.
+    assert.equal((pull.match(/: Waiting$/gm) ?? []).length, 1);
     assert.equal((await inspect(`${reg.host}/mixed:v1`))['Id'], image.id);
     // The layers' files are all in the image's root filesystem.
     await ok(['create', '--name', 'mixed', `${reg.host}/mixed:v1`]);
@@ -294,6 +309,14 @@ describe('distribution: pull and push', () => {
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /127\.0\.0\.1:1/);
     assert.equal((await dk(['version'])).code, 0);
+  });
+
+  it('docker run pulls an image it does not have', async () => {
+    await ok(['rmi', '-f', `${reg.host}/bb:1`]);
+    const r = await dk(['run', '--rm', `${reg.host}/bb:1`, 'echo', 'auto-pulled']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`Unable to find image '${reg.host}/bb:1' locally`));
+    assert.match(r.stdout, /^auto-pulled$/m);
   });
 
   it('pull and push are reported as image events', async () => {
