@@ -193,8 +193,26 @@ async function* pullResolved(
   const onAbort = (): void => abort.abort(signal.reason);
   signal.addEventListener('abort', onAbort);
   try {
-    const files = manifest.layers.map((_, i) => join(dir, `layer-${i}`));
+    const id = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
+    const existed = store.index.get(id) !== undefined;
+    const refs = [`${repositoryName(ref)}@${resolved.digest}`];
+    if (ref.digest === undefined) refs.unshift(formatReference(ref));
+    const updated = !existed || refs.some((r) => store.index.imageIdForRef(r) !== id);
+
+    // Each layer is registered as soon as it and the ones below it are downloaded and verified,
+    // while the layers above are still downloading.
     const queue = new ProgressQueue<Progress>();
+    const ready = manifest.layers.map(() => settlable());
+    const pending: PendingLayer[] = manifest.layers.map((layer, i) => ({
+      file: join(dir, `layer-${i}`),
+      diffId: diffIds[i] as string,
+      blobDigest: layer.digest,
+      label: label(layer),
+      ready: (ready[i] as Settlable).promise,
+      onProgress: throttled((done, total) =>
+        queue.push({ id: label(layer), status: 'Extracting', current: done, total }),
+      ),
+    }));
     const downloads = mapLimit(missing, limit, async (i) => {
       const layer = manifest.layers[i] as Descriptor;
       const id = label(layer);
@@ -202,47 +220,74 @@ async function* pullResolved(
         client,
         repo: ref.path,
         blob: layer,
-        file: files[i] as string,
+        file: (pending[i] as PendingLayer).file,
         signal: abort.signal,
         onBytes: (done) =>
           queue.push({ id, status: 'Downloading', current: done, total: layer.size }),
       });
       queue.push({ id, status: 'Verifying Checksum' });
       queue.push({ id, status: 'Download complete' });
+      (ready[i] as Settlable).resolve();
     });
-    downloads.then(
+    const registering = (async () => {
+      const adding = store.addImage({ configBytes, layers: pending, refs }, abort.signal);
+      for (;;) {
+        const step = await adding.next();
+        if (step.done) return step.value;
+        if (step.value.status === 'Loading layer')
+          queue.push({ id: step.value.id, status: 'Pull complete' });
+      }
+    })();
+    // A layer that was present at the start but went away meanwhile (an rmi) fails the pull
+    // instead of waiting for a download that was never started.
+    void downloads.then(() => {
+      for (const r of ready)
+        r.reject(new BerthError('conflict', 'a layer was removed during the pull'));
+    });
+    Promise.all([downloads, registering]).then(
       () => queue.close(),
       (err: unknown) => {
         abort.abort(err);
+        for (const r of ready) r.reject(err);
         queue.close(err);
       },
     );
     yield* queue;
-    await downloads;
-
-    const id = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
-    const existed = store.index.get(id) !== undefined;
-    const refs = [`${repositoryName(ref)}@${resolved.digest}`];
-    if (ref.digest === undefined) refs.unshift(formatReference(ref));
-    const updated = !existed || refs.some((r) => store.index.imageIdForRef(r) !== id);
-    const pending: PendingLayer[] = manifest.layers.map((layer, i) => ({
-      file: files[i] as string,
-      diffId: diffIds[i] as string,
-      blobDigest: layer.digest,
-      label: label(layer),
-    }));
-    const adding = store.addImage({ configBytes, layers: pending, refs }, signal);
-    for (;;) {
-      const step = await adding.next();
-      if (step.done) break;
-      if (step.value.status === 'Loading layer')
-        yield { id: step.value.id, status: 'Pull complete' };
-    }
+    await registering;
     return { id, updated };
   } finally {
     signal.removeEventListener('abort', onAbort);
     await store.removeWorkDir(dir);
   }
+}
+
+interface Settlable {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** A promise settled from outside; a rejection nobody awaits is not an unhandled one. */
+function settlable(): Settlable {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/** Calls `report` at most every PROGRESS_STEP bytes, and at the end. */
+function throttled(report: (done: number, total: number) => void): (d: number, t: number) => void {
+  let last = 0;
+  return (done, total) => {
+    if (done - last >= PROGRESS_STEP || done === total) {
+      last = done;
+      report(done, total);
+    }
+  };
 }
 
 /**

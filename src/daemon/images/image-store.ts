@@ -27,6 +27,10 @@ export interface PendingLayer {
   readonly label: string;
   /** Already applied by the caller (import, commit): used instead of registering the file. */
   readonly registered?: LayerRecord;
+  /** Settles when `file` is complete and verified (a pull registers while it downloads). */
+  readonly ready?: Promise<void>;
+  /** Bytes of the blob applied so far. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface NewImage {
@@ -112,10 +116,12 @@ export class ImageStore {
         (c) => this.index.layer(c) ?? added.find((l) => l.chainId === c),
         async () => {
           if (pending.registered) return pending.registered;
+          await pending.ready;
           const made = await this.layers.register(pending.file, {
             parent,
             expectedDiffId: pending.diffId,
             signal,
+            onProgress: pending.onProgress,
           });
           if (pending.blobDigest !== undefined && made.blobDigest !== pending.blobDigest) {
             await this.layers.discard(made.driverId);
