@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BerthError, invalidArgument } from '../../core/errors.js';
+import { BerthError, invalidArgument, isBerthError } from '../../core/errors.js';
 import { chainIds, parseImageConfig } from '../../core/images/image-config.js';
 import {
   familiarString,
@@ -119,26 +119,39 @@ async function downloadBlob(options: {
   const hash = createHash('sha256');
   let size = 0;
   let reported = 0;
-  await pipeline(
-    res,
-    new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (size > blob.size) {
-          done(new Error(`blob ${blob.digest} is larger than its descriptor's ${blob.size} bytes`));
-          return;
-        }
-        hash.update(chunk);
-        if (size - reported >= PROGRESS_STEP || size === blob.size) {
-          reported = size;
-          options.onBytes(size);
-        }
-        done(null, chunk);
-      },
-    }),
-    createWriteStream(options.file, { mode: 0o600 }),
-    { signal: options.signal },
-  );
+  try {
+    await pipeline(
+      res,
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          size += chunk.length;
+          if (size > blob.size) {
+            done(
+              new BerthError(
+                'internal',
+                `filesystem layer verification failed for digest ${blob.digest}: more than its ${blob.size} bytes`,
+              ),
+            );
+            return;
+          }
+          hash.update(chunk);
+          if (size - reported >= PROGRESS_STEP || size === blob.size) {
+            reported = size;
+            options.onBytes(size);
+          }
+          done(null, chunk);
+        },
+      }),
+      createWriteStream(options.file, { mode: 0o600 }),
+      { signal: options.signal },
+    );
+  } catch (err) {
+    if (options.signal.aborted || isBerthError(err)) throw err;
+    throw new BerthError(
+      'internal',
+      `failed to download layer ${blob.digest}: unexpected EOF (${(err as Error).message})`,
+    );
+  }
   const digest = `sha256:${hash.digest('hex')}`;
   if (digest !== blob.digest || size !== blob.size) {
     throw new BerthError(
