@@ -37,28 +37,3 @@ export class ProgressQueue<T> implements AsyncIterable<T> {
     }
   }
 }
-
-/** Runs `work` over `items` with at most `limit` at a time; the first failure rejects. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    // After a failure no new item starts (the ones running finish or fail on their own).
-    while (next < items.length && !failed) {
-      const i = next++;
-      try {
-        results[i] = await work(items[i] as T, i);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}

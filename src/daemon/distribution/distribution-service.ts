@@ -1,5 +1,6 @@
 import type { Progress } from '../../core/progress.js';
 import type { Credentials } from '../../core/registry/auth-config.js';
+import { Semaphore } from '../../lib/semaphore.js';
 import type { ImageStore } from '../images/image-store.js';
 import { login, type LoginResult } from './login.js';
 import { pullImage, type PullRequest } from './pull.js';
@@ -9,17 +10,29 @@ import { searchImages, type SearchRequest, type SearchResult } from './search.js
 
 /** The registry jobs: pull, push, login (auth) and search. Settings are read per job (SIGHUP). */
 export class DistributionService {
+  readonly #downloads: Semaphore;
+  readonly #uploads: Semaphore;
+
   constructor(
     private readonly store: ImageStore,
     private readonly settings: () => DistributionSettings,
-  ) {}
+  ) {
+    this.#downloads = new Semaphore(() => settings().maxConcurrentDownloads);
+    this.#uploads = new Semaphore(() => settings().maxConcurrentUploads);
+  }
 
   pull(request: PullRequest): AsyncGenerator<Progress> {
-    return pullImage({ store: this.store, settings: this.settings }, request);
+    return pullImage(
+      { store: this.store, settings: this.settings, downloads: this.#downloads },
+      request,
+    );
   }
 
   push(request: PushRequest): AsyncGenerator<Progress> {
-    return pushImage({ store: this.store, settings: this.settings }, request);
+    return pushImage(
+      { store: this.store, settings: this.settings, uploads: this.#uploads },
+      request,
+    );
   }
 
   login(credentials: Credentials, signal?: AbortSignal): Promise<LoginResult> {

@@ -32,7 +32,8 @@ import {
   type Platform,
 } from '../../core/registry/manifest.js';
 import type { RegistryClient } from '../../core/registry/registry-client.js';
-import { mapLimit, ProgressQueue } from '../../lib/progress-queue.js';
+import { ProgressQueue } from '../../lib/progress-queue.js';
+import type { Semaphore } from '../../lib/semaphore.js';
 import type { ImageStore, PendingLayer } from '../images/image-store.js';
 import { connectRegistry, pullError, type DistributionSettings } from './registry-access.js';
 
@@ -49,6 +50,8 @@ export interface PullRequest {
 export interface PullDeps {
   readonly store: ImageStore;
   readonly settings: () => DistributionSettings;
+  /** The daemon-wide bound on concurrent layer downloads (--max-concurrent-downloads). */
+  readonly downloads: Semaphore;
 }
 
 const LAYER_TYPES = new Set<string>([
@@ -195,10 +198,6 @@ async function* pullResolved(
       status: missing.includes(i) ? 'Pulling fs layer' : 'Already exists',
     };
   }
-  const limit = deps.settings().maxConcurrentDownloads;
-  for (const i of missing.slice(limit)) {
-    yield { id: label(manifest.layers[i] as Descriptor), status: 'Waiting' };
-  }
 
   const dir = store.newWorkDir('pull');
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -226,9 +225,23 @@ async function* pullResolved(
         queue.push({ id: label(layer), status: 'Extracting', current: done, total }),
       ),
     }));
-    const downloads = mapLimit(missing, limit, async (i) => {
-      const layer = manifest.layers[i] as Descriptor;
-      const id = label(layer);
+    const downloads = Promise.all(
+      missing.map(async (i) => {
+        const layer = manifest.layers[i] as Descriptor;
+        const id = label(layer);
+        let release = deps.downloads.tryAcquire();
+        if (!release) {
+          queue.push({ id, status: 'Waiting' });
+          release = await deps.downloads.acquire(abort.signal);
+        }
+        try {
+          await downloadLayer(id, i, layer);
+        } finally {
+          release();
+        }
+      }),
+    );
+    async function downloadLayer(id: string, i: number, layer: Descriptor): Promise<void> {
       await downloadBlob({
         client,
         repo: ref.path,
@@ -241,7 +254,7 @@ async function* pullResolved(
       queue.push({ id, status: 'Verifying Checksum' });
       queue.push({ id, status: 'Download complete' });
       (ready[i] as Settlable).resolve();
-    });
+    }
     const registering = (async () => {
       const adding = store.addImage({ configBytes, layers: pending, refs }, abort.signal);
       for (;;) {

@@ -20,7 +20,8 @@ import type { Credentials } from '../../core/registry/auth-config.js';
 import { MEDIA_TYPES } from '../../core/registry/manifest.js';
 import { repositoryScope, type RegistryClient } from '../../core/registry/registry-client.js';
 import type { LayerRecord } from '../../core/state/image-records.js';
-import { mapLimit, ProgressQueue } from '../../lib/progress-queue.js';
+import { ProgressQueue } from '../../lib/progress-queue.js';
+import type { Semaphore } from '../../lib/semaphore.js';
 import type { ImageStore } from '../images/image-store.js';
 import { connectRegistry, registryError, type DistributionSettings } from './registry-access.js';
 
@@ -36,6 +37,8 @@ export interface PushRequest {
 export interface PushDeps {
   readonly store: ImageStore;
   readonly settings: () => DistributionSettings;
+  /** The daemon-wide bound on concurrent layer uploads (--max-concurrent-uploads). */
+  readonly uploads: Semaphore;
 }
 
 /** Blobs above this size go up in PATCH chunks of this size; smaller ones in one PUT. */
@@ -163,11 +166,24 @@ async function* pushOne(
   const layers = [...entry.layers].reverse();
   const label = (l: LayerRecord): string => l.diffId.slice(7, 19);
   for (const l of layers) yield { id: label(l), status: 'Preparing' };
-  const limit = deps.settings().maxConcurrentUploads;
-  for (const l of layers.slice(limit)) yield { id: label(l), status: 'Waiting' };
   const queue = new ProgressQueue<Progress>();
-  const uploads = mapLimit(layers, limit, async (layer) => {
-    const id = label(layer);
+  const failed = new AbortController();
+  const uploads = Promise.all(
+    layers.map(async (layer) => {
+      const id = label(layer);
+      let release = deps.uploads.tryAcquire();
+      if (!release) {
+        queue.push({ id, status: 'Waiting' });
+        release = await deps.uploads.acquire(failed.signal);
+      }
+      try {
+        await pushLayer(id, layer);
+      } finally {
+        release();
+      }
+    }),
+  );
+  async function pushLayer(id: string, layer: LayerRecord): Promise<void> {
     if (await client.blobExists(ref.path, layer.blobDigest, scopes)) {
       queue.push({ id, status: 'Layer already exists' });
       return;
@@ -194,10 +210,13 @@ async function* pushOne(
       onBytes: (n) => queue.push({ id, status: 'Pushing', current: n, total: layer.blobSize }),
     });
     queue.push({ id, status: 'Pushed' });
-  });
+  }
   uploads.then(
     () => queue.close(),
-    (err: unknown) => queue.close(err),
+    (err: unknown) => {
+      failed.abort(err);
+      queue.close(err);
+    },
   );
   yield* queue;
   await uploads;
