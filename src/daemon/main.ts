@@ -201,6 +201,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       certsDir: config.registryCertsDir,
       maxConcurrentDownloads: config.maxConcurrentDownloads,
       maxConcurrentUploads: config.maxConcurrentUploads,
+      loopbackOnly: process.env['BERTH_TEST_HOOKS'] === '1',
     }));
     const containerRoot = join(config.dataRoot, 'containers');
     await mkdir(containerRoot, { recursive: true, mode: 0o700 });

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { endpointsFor, isInsecureRegistry, normaliseMirror } from './endpoints.js';
+import { endpointsFor, isInsecureRegistry, isLoopbackHost, normaliseMirror } from './endpoints.js';
 
 test('loopback and localhost registries are insecure by default; others are not', () => {
   assert.ok(isInsecureRegistry('127.0.0.1:5000', []));
@@ -58,4 +58,12 @@ test('endpoints: mirrors first for docker.io pulls, TLS then HTTP for insecure h
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('loopback hosts', () => {
+  assert.ok(isLoopbackHost('127.0.0.1:5000'));
+  assert.ok(isLoopbackHost('localhost'));
+  assert.ok(isLoopbackHost('[::1]:5000'));
+  assert.equal(isLoopbackHost('registry-1.docker.io'), false);
+  assert.equal(isLoopbackHost('10.0.0.1:5000'), false);
 });

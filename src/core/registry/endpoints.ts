@@ -18,6 +18,16 @@ export interface RegistrySettings {
   readonly mirrors: readonly string[];
   readonly insecure: readonly string[];
   readonly certsDir: string;
+  /** Only loopback registries may be contacted (test daemons: never Docker Hub). */
+  readonly loopbackOnly?: boolean;
+}
+
+/** True for a `host[:port]` on 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(hostPort: string): boolean {
+  const host = hostOnly(hostPort);
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
 }
 
 export interface Endpoint {

@@ -1,10 +1,14 @@
 // What pull, push, login and search share: reaching a registry (endpoint order, credentials)
 // and turning its errors into the ones Docker reports.
 
-import { BerthError, notFound } from '../../core/errors.js';
+import { BerthError, notFound, unavailable } from '../../core/errors.js';
 import { familiarRepository, familiarString, type Reference } from '../../core/images/reference.js';
 import type { Credentials } from '../../core/registry/auth-config.js';
-import { endpointsFor, type RegistrySettings } from '../../core/registry/endpoints.js';
+import {
+  endpointsFor,
+  isLoopbackHost,
+  type RegistrySettings,
+} from '../../core/registry/endpoints.js';
 import {
   EndpointUnreachable,
   RegistryClient,
@@ -23,7 +27,14 @@ export async function connectRegistry(
   credentials: Credentials,
   options: { push?: boolean; signal?: AbortSignal } = {},
 ): Promise<RegistryClient> {
-  const endpoints = await endpointsFor(domain, settings, { push: options.push });
+  let endpoints = await endpointsFor(domain, settings, { push: options.push });
+  if (settings.loopbackOnly) {
+    endpoints = endpoints.filter((e) => isLoopbackHost(new URL(e.base).host));
+    if (endpoints.length === 0)
+      throw unavailable(
+        `refusing to contact registry ${domain}: this daemon reaches loopback registries only (BERTH_TEST_HOOKS=1)`,
+      );
+  }
   try {
     return await RegistryClient.connect(endpoints, credentials, options.signal);
   } catch (err) {

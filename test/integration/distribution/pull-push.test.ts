@@ -312,6 +312,10 @@ describe('distribution: pull and push', () => {
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /127\.0\.0\.1:1/);
     assert.equal((await dk(['version'])).code, 0);
+    // A test daemon never reaches Docker Hub: an unqualified name fails at once.
+    const hub = await dk(['pull', 'busybox:no-such-tag']);
+    assert.equal(hub.code, 1);
+    assert.match(hub.stderr, /refusing to contact registry docker\.io/);
   });
 
   it('docker run pulls an image it does not have', async () => {
