@@ -229,7 +229,7 @@ export const searchCommand: Command = {
       const d = r.description.replace(/\n/g, ' ');
       return [
         r.name,
-        trunc && d.length > 45 ? `${d.slice(0, 42)}...` : d,
+        trunc && [...d].length > 45 ? `${[...d].slice(0, 44).join('')}…` : d,
         String(r.star_count),
         r.is_official ? '[OK]' : '',
       ];

@@ -3,6 +3,8 @@
 // a CA and client certificate from the certs dir, and search (v2 catalog fallback).
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, copyFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -132,6 +134,56 @@ describe('distribution: mirrors, TLS and search', () => {
     );
     assert.equal(badFilter.status, 400);
     assert.match(messageOf(badFilter), /nope/);
+    // A registry with the v1 search API answers through it (a tiny stand-in on loopback).
+    const seen: string[] = [];
+    const v1 = http.createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(req.url === '/v2/' || req.url?.startsWith('/v1/search') ? 200 : 404, {
+        'Content-Type': 'application/json',
+      });
+      res.end(
+        req.url?.startsWith('/v1/search')
+          ? JSON.stringify({
+              results: [
+                { name: 'team/app', description: 'the app', star_count: 5, is_official: true },
+                { name: 'team/app-old', description: 'x'.repeat(60), star_count: 1 },
+              ],
+            })
+          : '{}',
+      );
+    });
+    await new Promise<void>((resolve) => v1.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `127.0.0.1:${(v1.address() as AddressInfo).port}`;
+      const found = await ok(['search', `${host}/app`]);
+      assert.match(found, /^team\/app\s+the app\s+5\s+\[OK\]$/m);
+      assert.match(found, /^team\/app-old\s+x{44}…\s+1/m);
+      assert.ok(
+        seen.some((u) => u.startsWith('/v1/search?q=app&n=25')),
+        seen.join(' '),
+      );
+      const stars = await ok([
+        'search',
+        '--filter',
+        'stars=3',
+        '--format',
+        '{{.Name}}',
+        `${host}/app`,
+      ]);
+      assert.equal(stars.trim(), 'team/app');
+      const notOfficial = await ok([
+        'search',
+        '--filter',
+        'is-official=false',
+        '--format',
+        '{{.Name}}',
+        `${host}/app`,
+      ]);
+      assert.equal(notOfficial.trim(), 'team/app-old');
+    } finally {
+      v1.closeAllConnections();
+      await new Promise<void>((resolve) => v1.close(() => resolve()));
+    }
     const unreachable = await dk(['search', '127.0.0.1:1/x']);
     assert.equal(unreachable.code, 1);
     assert.match(unreachable.stderr, /Error response from daemon: /);
