@@ -31,11 +31,16 @@ import {
   type Descriptor,
   type Platform,
 } from '../../core/registry/manifest.js';
-import type { RegistryClient } from '../../core/registry/registry-client.js';
+import { EndpointUnreachable, RegistryClient } from '../../core/registry/registry-client.js';
 import { ProgressQueue } from '../../lib/progress-queue.js';
 import type { Semaphore } from '../../lib/semaphore.js';
 import type { ImageStore, PendingLayer } from '../images/image-store.js';
-import { connectRegistry, pullError, type DistributionSettings } from './registry-access.js';
+import {
+  pullError,
+  registryEndpoints,
+  registryError,
+  type DistributionSettings,
+} from './registry-access.js';
 
 export interface PullRequest {
   /** `fromImage`: a name, maybe with a tag or digest. */
@@ -324,21 +329,36 @@ export async function* pullImage(deps: PullDeps, request: PullRequest): AsyncGen
   const signal = request.signal ?? new AbortController().signal;
   const ref = pullReference(request.name, request.tag);
   const platform = request.platform ? parsePlatform(request.platform) : HOST_PLATFORM;
-  const client = await connectRegistry(deps.settings(), ref.domain, request.credentials, {
-    signal,
-  });
   const all = ref.tag === undefined && ref.digest === undefined;
-  let targets: Resolved[];
-  try {
-    const tags = all ? (await client.tags(ref.path)).sort() : [undefined];
-    targets = [];
-    for (const tag of tags) {
-      const target = tag === undefined ? ref : { ...ref, tag };
-      targets.push(await resolveManifest(client, target, platform));
+  const endpoints = await registryEndpoints(deps.settings(), ref.domain);
+  let found: { client: RegistryClient; targets: Resolved[] } | undefined;
+  for (const [n, endpoint] of endpoints.entries()) {
+    // A mirror that fails in any way hands over to the next endpoint, as Docker's do.
+    const fallback = (err: unknown): boolean =>
+      n < endpoints.length - 1 && (endpoint.mirror || err instanceof EndpointUnreachable);
+    let client: RegistryClient;
+    try {
+      client = await RegistryClient.connect([endpoint], request.credentials, signal);
+    } catch (err) {
+      if (fallback(err) && !signal.aborted) continue;
+      throw registryError(err);
     }
-  } catch (err) {
-    throw pullError(err, all ? { ...ref, tag: 'latest' } : ref);
+    try {
+      const tags = all ? (await client.tags(ref.path)).sort() : [undefined];
+      const targets: Resolved[] = [];
+      for (const tag of tags) {
+        const target = tag === undefined ? ref : { ...ref, tag };
+        targets.push(await resolveManifest(client, target, platform));
+      }
+      found = { client, targets };
+      break;
+    } catch (err) {
+      if (fallback(err) && !signal.aborted) continue;
+      throw pullError(err, all ? { ...ref, tag: 'latest' } : ref);
+    }
   }
+  if (!found) throw new BerthError('internal', `no endpoint of ${ref.domain} answered`);
+  const { client, targets } = found;
   let updated = false;
   for (const target of targets) {
     yield {

@@ -7,6 +7,7 @@ import type { Credentials } from '../../core/registry/auth-config.js';
 import {
   endpointsFor,
   isLoopbackHost,
+  type Endpoint,
   type RegistrySettings,
 } from '../../core/registry/endpoints.js';
 import {
@@ -20,13 +21,12 @@ export interface DistributionSettings extends RegistrySettings {
   readonly maxConcurrentUploads: number;
 }
 
-/** Connects to the first endpoint of `domain` that answers (mirrors first for docker.io pulls). */
-export async function connectRegistry(
+/** The endpoints of `domain` in order (mirrors first for docker.io pulls), loopback-only if set. */
+export async function registryEndpoints(
   settings: RegistrySettings,
   domain: string,
-  credentials: Credentials,
-  options: { push?: boolean; signal?: AbortSignal } = {},
-): Promise<RegistryClient> {
+  options: { push?: boolean } = {},
+): Promise<Endpoint[]> {
   let endpoints = await endpointsFor(domain, settings, { push: options.push });
   if (settings.loopbackOnly) {
     endpoints = endpoints.filter((e) => isLoopbackHost(new URL(e.base).host));
@@ -35,6 +35,17 @@ export async function connectRegistry(
         `refusing to contact registry ${domain}: this daemon reaches loopback registries only (BERTH_TEST_HOOKS=1)`,
       );
   }
+  return endpoints;
+}
+
+/** Connects to the first endpoint of `domain` that answers. */
+export async function connectRegistry(
+  settings: RegistrySettings,
+  domain: string,
+  credentials: Credentials,
+  options: { push?: boolean; signal?: AbortSignal } = {},
+): Promise<RegistryClient> {
+  const endpoints = await registryEndpoints(settings, domain, options);
   try {
     return await RegistryClient.connect(endpoints, credentials, options.signal);
   } catch (err) {

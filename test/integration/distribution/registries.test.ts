@@ -16,6 +16,7 @@ import { selfSignedCert, startRegistry, type TestRegistry } from '../../helpers/
 describe('distribution: mirrors, TLS and search', () => {
   let d: TestDaemon;
   let mirror: TestRegistry;
+  let emptyMirror: TestRegistry;
   let tls: TestRegistry;
   let strangerTls: TestRegistry;
   let work: string;
@@ -43,6 +44,7 @@ describe('distribution: mirrors, TLS and search', () => {
       caKey: ca.key,
     });
     mirror = await startRegistry();
+    emptyMirror = await startRegistry();
     tls = await startRegistry({ tls: { ...server, clientCa: ca.cert } });
     strangerTls = await startRegistry({ tls: { ...server, clientCa: ca.cert } });
     const hostDir = join(certsDir, tls.host);
@@ -51,19 +53,27 @@ describe('distribution: mirrors, TLS and search', () => {
     await copyFile(client.cert, join(hostDir, 'client.cert'));
     await copyFile(client.key, join(hostDir, 'client.key'));
     d = await startDaemon({
-      args: ['--registry-mirror', `http://${mirror.host}`, '--registry-certs-dir', certsDir],
+      args: [
+        '--registry-mirror',
+        `http://${emptyMirror.host}`,
+        '--registry-mirror',
+        `http://${mirror.host}`,
+        '--registry-certs-dir',
+        certsDir,
+      ],
     });
     await ok(['load', '-i', busyboxArchive()]);
   });
   after(async () => {
     await d?.cleanup();
     await mirror?.stop();
+    await emptyMirror?.stop();
     await tls?.stop();
     await strangerTls?.stop();
     await rm(work, { recursive: true, force: true });
   });
 
-  it('pulls docker.io names from the mirror', async () => {
+  it('pulls docker.io names from the first mirror that has them', async () => {
     await ok(['tag', 'busybox', `${mirror.host}/library/busybox:latest`]);
     await ok(['push', `${mirror.host}/library/busybox:latest`]);
     const id = (await ok(['image', 'inspect', 'busybox', '--format', '{{.Id}}'])).trim();
@@ -73,8 +83,17 @@ describe('distribution: mirrors, TLS and search', () => {
     assert.match(pull, /^Status: Downloaded newer image for busybox:latest$/m);
     assert.equal((await ok(['image', 'inspect', 'busybox', '--format', '{{.Id}}'])).trim(), id);
     assert.match(mirror.log(), /"GET \/v2\/library\/busybox\/manifests\/latest/);
+    // The first mirror was asked and did not have it.
+    assert.match(
+      emptyMirror.log(),
+      /"GET \/v2\/library\/busybox\/manifests\/latest HTTP\/1.1" 404/,
+    );
     const info = await ok(['info', '--format', '{{json .RegistryConfig.Mirrors}}']);
-    assert.deepEqual(JSON.parse(info), [`http://${mirror.host}`]);
+    assert.deepEqual(JSON.parse(info), [`http://${emptyMirror.host}`, `http://${mirror.host}`]);
+    // A name no mirror has: the error is the last mirror's, and Docker Hub is never asked.
+    const missing = await dk(['pull', 'nosuchimage:1']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /manifest for nosuchimage:1 not found: manifest unknown/);
   });
 
   it('a mirror that is not a URL stops the daemon from starting', async () => {
