@@ -23,8 +23,9 @@ test('--insecure-registry takes host:port names and CIDRs', () => {
 
 test('mirrors must be http(s) URLs', () => {
   assert.equal(normaliseMirror('http://127.0.0.1:5000/'), 'http://127.0.0.1:5000');
-  assert.throws(() => normaliseMirror('127.0.0.1:5000'), /invalid mirror/);
-  assert.throws(() => normaliseMirror('ftp://x'), /unsupported scheme/);
+  assert.throws(() => normaliseMirror('127.0.0.1:5000'), /invalid mirror: unsupported scheme/);
+  assert.throws(() => normaliseMirror('ftp://x'), /unsupported scheme "ftp" in "ftp:\/\/x"/);
+  assert.throws(() => normaliseMirror('http://m/v2'), /path, query, or fragment/);
 });
 
 test('endpoints: mirrors first for docker.io pulls, TLS then HTTP for insecure hosts, CA from the certs dir', async () => {

@@ -63,16 +63,19 @@ export function isInsecureRegistry(domain: string, insecure: readonly string[]):
   return family !== 0 && blocks.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/** Checks a `--registry-mirror` value: an http(s) URL without a path. */
+/** Checks a `--registry-mirror` value: an http(s) URL without a path, as Docker wants it. */
 export function normaliseMirror(text: string): string {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text)?.[1] ?? '';
+  if (scheme !== 'http' && scheme !== 'https')
+    throw invalidArgument(`invalid mirror: unsupported scheme "${scheme}" in "${text}"`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw invalidArgument(`invalid mirror: "${text}" is not a valid URI`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw invalidArgument(`invalid mirror: unsupported scheme "${url.protocol}" in "${text}"`);
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '')
+    throw invalidArgument(`invalid mirror: path, query, or fragment at end of the URI "${text}"`);
   return `${url.protocol}//${url.host}`;
 }
 

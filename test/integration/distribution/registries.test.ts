@@ -99,7 +99,7 @@ describe('distribution: mirrors, TLS and search', () => {
   it('a mirror that is not a URL stops the daemon from starting', async () => {
     const r = await berth(['daemon', '--validate', '--registry-mirror', 'not-a-url']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /invalid mirror: "not-a-url" is not a valid URI/);
+    assert.match(r.stderr, /invalid mirror: unsupported scheme "" in "not-a-url"/);
   });
 
   it('TLS registries: the client certificate comes from the certs dir (loopback hosts skip CA checks, as in Docker)', async () => {
