@@ -65,6 +65,7 @@ export async function pushRawImage(
   options: {
     layers: { entries: LayerEntry[]; compression: Compression }[];
     architecture?: string;
+    os?: string;
     oci?: boolean;
   },
 ): Promise<RawImage> {
@@ -84,7 +85,7 @@ export async function pushRawImage(
   const config = Buffer.from(
     JSON.stringify({
       architecture: options.architecture ?? 'amd64',
-      os: 'linux',
+      os: options.os ?? 'linux',
       created: '2024-01-01T00:00:00Z',
       config: { Cmd: ['sh'], Env: ['PATH=/bin'] },
       rootfs: { type: 'layers', diff_ids: diffIds },

@@ -186,6 +186,8 @@ async function* pullResolved(
       `image config verification failed for digest ${manifest.config.digest}`,
     );
   const config = parseImageConfig(configBytes);
+  if (config.os !== 'linux')
+    throw invalidArgument(`image operating system "${config.os}" cannot be used on this platform`);
   const diffIds = config.rootfs.diff_ids;
   if (diffIds.length !== manifest.layers.length) {
     throw invalidArgument(

@@ -301,6 +301,18 @@ describe('distribution: pull and push', () => {
       `/images/create?fromImage=${reg.host}/bb&tag=1&platform=linux//`,
     );
     assert.equal(badPlatform.status, 400);
+    await pushRawImage(reg.host, 'windows', 'v1', {
+      os: 'windows',
+      layers: [{ entries: [{ name: 'w', content: 'w' }], compression: 'gzip' }],
+    });
+    const before = await state();
+    const windows = await dk(['pull', `${reg.host}/windows:v1`]);
+    assert.equal(windows.code, 1);
+    assert.match(
+      windows.stderr,
+      /image operating system "windows" cannot be used on this platform/,
+    );
+    assert.deepEqual(await state(), before);
     const push = await dk(['push', `${reg.host}/notlocal:1`]);
     assert.equal(push.code, 1);
     assert.match(
