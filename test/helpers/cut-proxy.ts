@@ -6,8 +6,11 @@ import net from 'node:net';
 export interface CutProxy {
   /** `127.0.0.1:<port>` */
   readonly host: string;
-  /** Cut the response to the next request whose text contains `pattern` after `bytes` bytes. */
-  arm(pattern: string, bytes: number): void;
+  /**
+   * Cut the response to the next request whose text contains `pattern` after `bytes` bytes
+   * (`stall`: stop forwarding there instead, keeping the connection open).
+   */
+  arm(pattern: string, bytes: number, mode?: 'cut' | 'stall'): void;
   disarm(): void;
   /** How many connections were cut. */
   readonly cuts: number;
@@ -16,13 +19,14 @@ export interface CutProxy {
 
 export async function startCutProxy(target: string): Promise<CutProxy> {
   const [targetHost, targetPort] = target.split(':') as [string, string];
-  let armed: { pattern: string; bytes: number } | undefined;
+  let armed: { pattern: string; bytes: number; mode: 'cut' | 'stall' } | undefined;
   let cuts = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(targetPort), targetHost);
     sockets.add(client).add(upstream);
     let cutAt: number | undefined;
+    let mode: 'cut' | 'stall' = 'cut';
     let forwarded = 0;
     const end = (): void => {
       client.destroy();
@@ -33,6 +37,7 @@ export async function startCutProxy(target: string): Promise<CutProxy> {
     client.on('data', (chunk: Buffer) => {
       if (armed && chunk.toString('latin1').includes(armed.pattern)) {
         cutAt = armed.bytes;
+        mode = armed.mode;
         forwarded = 0;
         armed = undefined;
       }
@@ -49,7 +54,9 @@ export async function startCutProxy(target: string): Promise<CutProxy> {
         client.write(chunk);
         return;
       }
-      client.write(chunk.subarray(0, room));
+      if (forwarded < cutAt) client.write(chunk.subarray(0, room));
+      forwarded = cutAt;
+      if (mode === 'stall') return;
       cuts++;
       end();
     });
@@ -60,8 +67,8 @@ export async function startCutProxy(target: string): Promise<CutProxy> {
   const port = (server.address() as net.AddressInfo).port;
   return {
     host: `127.0.0.1:${port}`,
-    arm(pattern, bytes) {
-      armed = { pattern, bytes };
+    arm(pattern, bytes, mode = 'cut') {
+      armed = { pattern, bytes, mode };
     },
     disarm() {
       armed = undefined;

@@ -5,13 +5,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import http from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { apiRequest, messageOf } from '../../helpers/api.js';
 import { startCutProxy, type CutProxy } from '../../helpers/cut-proxy.js';
-import { docker, startDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive, layerTar } from '../../helpers/image-archive.js';
 import { pushIndex, pushRawImage, registryBlobPath } from '../../helpers/registry-content.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
@@ -273,6 +274,48 @@ describe('distribution: pull and push', () => {
     const again = await ok(['pull', ref]);
     assert.match(again, new RegExp(`^Status: Downloaded newer image for ${ref}$`, 'm'));
     assert.equal((await inspect(ref))['Id'], image.id);
+  });
+
+  it('a client that goes away mid-pull cancels it and leaves nothing behind', async () => {
+    const image = await pushRawImage(reg.host, 'cancel', 'v1', {
+      layers: [
+        { entries: [{ name: 'a', content: randomBytes(1_000_000) }], compression: 'none' },
+        { entries: [{ name: 'b', content: randomBytes(2_000_000) }], compression: 'none' },
+      ],
+    });
+    const before = await state();
+    // The second blob stalls half-way; the client hangs up once the pull is under way.
+    proxy.arm(`GET /v2/cancel/blobs/${image.layerDigests[1]}`, 1_000_000, 'stall');
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request(
+        {
+          socketPath: d.socket,
+          method: 'POST',
+          path: `/images/create?fromImage=${proxy.host}/cancel&tag=v1`,
+        },
+        (res) => {
+          let seen = '';
+          res.on('data', (c: Buffer) => {
+            seen += c.toString();
+            if (seen.includes('Download complete')) {
+              req.destroy();
+              resolve();
+            }
+          });
+          res.on('end', () => reject(new Error(`the pull ended on its own: ${seen}`)));
+        },
+      );
+      req.on('error', () => undefined);
+      req.end();
+    });
+    await waitFor(
+      'the cancelled pull to clean up',
+      async () => JSON.stringify(await state()) === JSON.stringify(before),
+      20_000,
+      200,
+    );
+    assert.equal((await dk(['version'])).code, 0);
+    proxy.disarm();
   });
 
   it('errors: a missing manifest or repository is a 404 before the stream, bad names a 400', async () => {
