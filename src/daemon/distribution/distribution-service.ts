@@ -12,6 +12,8 @@ import { searchImages, type SearchRequest, type SearchResult } from './search.js
 export class DistributionService {
   readonly #downloads: Semaphore;
   readonly #uploads: Semaphore;
+  /** Uncompressed layer blobs → their gzip form, as pushed since the daemon started. */
+  readonly #compressed = new Map<string, { digest: string; size: number }>();
 
   constructor(
     private readonly store: ImageStore,
@@ -30,7 +32,12 @@ export class DistributionService {
 
   push(request: PushRequest): AsyncGenerator<Progress> {
     return pushImage(
-      { store: this.store, settings: this.settings, uploads: this.#uploads },
+      {
+        store: this.store,
+        settings: this.settings,
+        uploads: this.#uploads,
+        compressed: this.#compressed,
+      },
       request,
     );
   }

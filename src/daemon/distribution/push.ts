@@ -1,11 +1,16 @@
 // `docker push`: for each tag, every layer blob is checked with HEAD (already there), mounted
 // from another repository of the same registry that has it, or uploaded (monolithic when small,
 // in chunks otherwise); then the config and a schema 2 manifest (OCI when a layer is zstd) are
-// put, and the manifest's digest is recorded as a RepoDigest.
+// put, and the manifest's digest is recorded as a RepoDigest. Layers kept uncompressed (load,
+// import, commit) go up gzip-compressed, as Docker sends them; the others as they are.
 
-import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
-import { notFound, invalidArgument } from '../../core/errors.js';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { hasErrno, notFound, invalidArgument } from '../../core/errors.js';
 import { sha256Digest } from '../../core/images/image-config.js';
 import type { ImageEntry } from '../../core/images/image-views.js';
 import {
@@ -19,7 +24,7 @@ import type { Progress } from '../../core/progress.js';
 import type { Credentials } from '../../core/registry/auth-config.js';
 import { MEDIA_TYPES } from '../../core/registry/manifest.js';
 import { repositoryScope, type RegistryClient } from '../../core/registry/registry-client.js';
-import type { LayerRecord } from '../../core/state/image-records.js';
+import type { Compression, LayerRecord } from '../../core/state/image-records.js';
 import { ProgressQueue } from '../../lib/progress-queue.js';
 import type { Semaphore } from '../../lib/semaphore.js';
 import type { ImageStore } from '../images/image-store.js';
@@ -39,22 +44,34 @@ export interface PushDeps {
   readonly settings: () => DistributionSettings;
   /** The daemon-wide bound on concurrent layer uploads (--max-concurrent-uploads). */
   readonly uploads: Semaphore;
+  /** Uncompressed blob digest → its gzip form, as pushed before (so a re-push can HEAD it). */
+  readonly compressed: Map<string, { digest: string; size: number }>;
+}
+
+/** A layer blob as it goes to the registry. */
+export interface PushBlob {
+  readonly digest: string;
+  readonly size: number;
+  readonly compression: Compression;
 }
 
 /** Blobs above this size go up in PATCH chunks of this size; smaller ones in one PUT. */
 export const CHUNK_SIZE = 8 * 1024 * 1024;
 const PROGRESS_STEP = 512 * 1024;
 
-function layerMediaType(layer: LayerRecord, oci: boolean): string {
-  if (layer.blobCompression === 'zstd') return MEDIA_TYPES.ociLayerZstd;
-  if (layer.blobCompression === 'gzip')
+function layerMediaType(blob: PushBlob, oci: boolean): string {
+  if (blob.compression === 'zstd') return MEDIA_TYPES.ociLayerZstd;
+  if (blob.compression === 'gzip')
     return oci ? MEDIA_TYPES.ociLayerGzip : MEDIA_TYPES.dockerLayerGzip;
   return oci ? MEDIA_TYPES.ociLayer : MEDIA_TYPES.dockerLayer;
 }
 
-/** The manifest for an image as stored: its blobs exactly as kept (so digests match). */
-export function buildManifest(entry: ImageEntry): { bytes: Buffer; mediaType: string } {
-  const oci = entry.layers.some((l) => l.blobCompression === 'zstd');
+/** The manifest of an image whose layers went up as `blobs` (bottom to top). */
+export function buildManifest(
+  entry: ImageEntry,
+  blobs: readonly PushBlob[],
+): { bytes: Buffer; mediaType: string } {
+  const oci = blobs.some((b) => b.compression === 'zstd');
   const mediaType = oci ? MEDIA_TYPES.ociManifest : MEDIA_TYPES.dockerManifest;
   const manifest = {
     schemaVersion: 2,
@@ -64,10 +81,10 @@ export function buildManifest(entry: ImageEntry): { bytes: Buffer; mediaType: st
       size: entry.configSize,
       digest: entry.id,
     },
-    layers: entry.layers.map((l) => ({
-      mediaType: layerMediaType(l, oci),
-      size: l.blobSize,
-      digest: l.blobDigest,
+    layers: blobs.map((b) => ({
+      mediaType: layerMediaType(b, oci),
+      size: b.size,
+      digest: b.digest,
     })),
   };
   return { bytes: Buffer.from(JSON.stringify(manifest, null, 3)), mediaType };
@@ -92,10 +109,10 @@ function pushTargets(store: ImageStore, ref: Reference): { ref: Reference; entry
   return out.sort((a, b) => (a.ref.tag ?? '').localeCompare(b.ref.tag ?? ''));
 }
 
-/** Other repositories of the same registry whose images hold this blob: mount candidates. */
-function mountSource(store: ImageStore, ref: Reference, blobDigest: string): string | undefined {
+/** Another repository of the same registry whose images hold this layer: a mount candidate. */
+function mountSource(store: ImageStore, ref: Reference, diffId: string): string | undefined {
   for (const entry of store.index.all()) {
-    if (!entry.layers.some((l) => l.blobDigest === blobDigest)) continue;
+    if (!entry.layers.some((l) => l.diffId === diffId)) continue;
     for (const r of entry.refs) {
       const other = parseReference(r, { defaultTag: null });
       if (other.domain === ref.domain && other.path !== ref.path) return other.path;
@@ -121,7 +138,8 @@ function counting(onBytes: (n: number) => void): Transform {
 
 interface Upload {
   readonly client: RegistryClient;
-  readonly store: ImageStore;
+  /** The blob's bytes. */
+  readonly file: string;
   readonly repo: string;
   readonly scopes: readonly string[];
   readonly location: string;
@@ -131,9 +149,9 @@ interface Upload {
 }
 
 async function uploadBlob(u: Upload): Promise<void> {
-  const file = u.store.blobs.path(u.digest);
+  const file = u.file;
   if (u.size <= CHUNK_SIZE) {
-    const stream = u.store.blobs.read(u.digest).pipe(counting(u.onBytes));
+    const stream = createReadStream(file).pipe(counting(u.onBytes));
     await u.client.finishUpload(u.location, u.digest, u.scopes, { stream, size: u.size });
     return;
   }
@@ -155,10 +173,35 @@ async function uploadBlob(u: Upload): Promise<void> {
   }
 }
 
+/** Gzips `file` into `target`: the compressed blob's digest and size. */
+async function gzipBlob(
+  file: string,
+  target: string,
+  signal?: AbortSignal,
+): Promise<{ digest: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    createReadStream(file),
+    createGzip(),
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    }),
+    createWriteStream(target, { mode: 0o600 }),
+    { signal },
+  );
+  return { digest: `sha256:${hash.digest('hex')}`, size };
+}
+
 async function* pushOne(
   deps: PushDeps,
   client: RegistryClient,
   target: { ref: Reference; entry: ImageEntry },
+  signal: AbortSignal,
 ): AsyncGenerator<Progress> {
   const { store } = deps;
   const { ref, entry } = target;
@@ -177,39 +220,69 @@ async function* pushOne(
         release = await deps.uploads.acquire(failed.signal);
       }
       try {
-        await pushLayer(id, layer);
+        return await pushLayer(id, layer);
       } finally {
         release();
       }
     }),
   );
-  async function pushLayer(id: string, layer: LayerRecord): Promise<void> {
-    if (await client.blobExists(ref.path, layer.blobDigest, scopes)) {
+  async function pushLayer(id: string, layer: LayerRecord): Promise<PushBlob> {
+    const stored: PushBlob = {
+      digest: layer.blobDigest,
+      size: layer.blobSize,
+      compression: layer.blobCompression,
+    };
+    if (stored.compression !== 'none')
+      return sendBlob(id, layer, stored, store.blobs.path(stored.digest));
+    const known = deps.compressed.get(layer.blobDigest);
+    if (known && (await client.blobExists(ref.path, known.digest, scopes))) {
       queue.push({ id, status: 'Layer already exists' });
-      return;
+      return { ...known, compression: 'gzip' };
     }
-    const from = mountSource(store, ref, layer.blobDigest);
+    const temp = store.blobs.ingestPath('push');
+    try {
+      const gz = await gzipBlob(store.blobs.path(layer.blobDigest), temp, signal);
+      deps.compressed.set(layer.blobDigest, gz);
+      return await sendBlob(id, layer, { ...gz, compression: 'gzip' }, temp);
+    } finally {
+      await unlink(temp).catch((err: unknown) => {
+        if (!hasErrno(err, 'ENOENT')) throw err;
+      });
+    }
+  }
+  async function sendBlob(
+    id: string,
+    layer: LayerRecord,
+    blob: PushBlob,
+    file: string,
+  ): Promise<PushBlob> {
+    if (await client.blobExists(ref.path, blob.digest, scopes)) {
+      queue.push({ id, status: 'Layer already exists' });
+      return blob;
+    }
+    const from = mountSource(store, ref, layer.diffId);
     const mountScopes = from ? [...scopes, repositoryScope(from, 'pull')] : scopes;
     const started = await client.startUpload(
       ref.path,
       mountScopes,
-      from ? { digest: layer.blobDigest, from } : undefined,
+      from ? { digest: blob.digest, from } : undefined,
     );
     if (started.mounted) {
       queue.push({ id, status: `Mounted from ${from}` });
-      return;
+      return blob;
     }
     await uploadBlob({
       client,
-      store,
+      file,
       repo: ref.path,
       scopes: mountScopes,
       location: started.location,
-      digest: layer.blobDigest,
-      size: layer.blobSize,
-      onBytes: (n) => queue.push({ id, status: 'Pushing', current: n, total: layer.blobSize }),
+      digest: blob.digest,
+      size: blob.size,
+      onBytes: (n) => queue.push({ id, status: 'Pushing', current: n, total: blob.size }),
     });
     queue.push({ id, status: 'Pushed' });
+    return blob;
   }
   uploads.then(
     () => queue.close(),
@@ -219,7 +292,7 @@ async function* pushOne(
     },
   );
   yield* queue;
-  await uploads;
+  const blobs = (await uploads).reverse();
 
   if (!(await client.blobExists(ref.path, entry.id, scopes))) {
     const started = await client.startUpload(ref.path, scopes);
@@ -232,7 +305,7 @@ async function* pushOne(
       size: configBytes.length,
     });
   }
-  const manifest = buildManifest(entry);
+  const manifest = buildManifest(entry, blobs);
   const tag = ref.tag as string;
   await client.putManifest(ref.path, tag, manifest.bytes, manifest.mediaType, scopes);
   const digest = sha256Digest(manifest.bytes);
@@ -263,7 +336,7 @@ export async function* pushImage(deps: PushDeps, request: PushRequest): AsyncGen
       push: true,
       signal,
     });
-    for (const target of targets) yield* pushOne(deps, client, target);
+    for (const target of targets) yield* pushOne(deps, client, target, signal);
   } catch (err) {
     throw registryError(err);
   }

@@ -58,13 +58,16 @@ function layer(blob: string, compression: LayerRecord['blobCompression']): Layer
   };
 }
 
-test('push: a schema 2 manifest of the blobs as stored; OCI when a layer is zstd', () => {
+test('push: a schema 2 manifest of the blobs as sent; OCI when a layer is zstd', () => {
   const entry = {
     id: hex('c'),
     configSize: 99,
     layers: [layer(hex('1'), 'gzip'), layer(hex('2'), 'none')],
   } as unknown as ImageEntry;
-  const docker = buildManifest(entry);
+  const docker = buildManifest(entry, [
+    { digest: hex('1'), size: 42, compression: 'gzip' },
+    { digest: hex('2'), size: 42, compression: 'none' },
+  ]);
   assert.equal(docker.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
   assert.deepEqual(JSON.parse(docker.bytes.toString()), {
     schemaVersion: 2,
@@ -84,10 +87,10 @@ test('push: a schema 2 manifest of the blobs as stored; OCI when a layer is zstd
     ],
   });
   assert.match(docker.bytes.toString(), /^\{\n {3}"schemaVersion": 2,/);
-  const oci = buildManifest({
-    ...entry,
-    layers: [layer(hex('3'), 'zstd')],
-  } as unknown as ImageEntry);
+  const oci = buildManifest(
+    { ...entry, layers: [layer(hex('3'), 'zstd')] } as unknown as ImageEntry,
+    [{ digest: hex('3'), size: 7, compression: 'zstd' }],
+  );
   const parsed = JSON.parse(oci.bytes.toString()) as { layers: { mediaType: string }[] };
   assert.equal(oci.mediaType, 'application/vnd.oci.image.manifest.v1+json');
   assert.equal(parsed.layers[0]?.mediaType, 'application/vnd.oci.image.layer.v1.tar+zstd');

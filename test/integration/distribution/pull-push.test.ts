@@ -93,6 +93,18 @@ describe('distribution: pull and push', () => {
       headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
     });
     assert.equal(head.headers.get('docker-content-digest'), digest);
+    // The loaded (uncompressed) layer went up gzip-compressed, as Docker sends it.
+    const manifest = (await (
+      await fetch(`http://${reg.host}/v2/bb/manifests/1`, {
+        headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+      })
+    ).json()) as { layers: { mediaType: string; digest: string }[] };
+    assert.equal(
+      manifest.layers[0]?.mediaType,
+      'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    );
+    const blob = await fetch(`http://${reg.host}/v2/bb/blobs/${manifest.layers[0]?.digest}`);
+    assert.deepEqual([...Buffer.from(await blob.arrayBuffer()).subarray(0, 2)], [0x1f, 0x8b]);
 
     const again = await ok(['push', ref]);
     assert.match(again, /^[0-9a-f]{12}: Layer already exists$/m);
