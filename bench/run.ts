@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { startDaemon } from '../test/helpers/daemon.js';
 import { benchContainers } from './containers.js';
+import { benchDistribution } from './distribution.js';
 import { benchImageLoad, benchOverlayMount } from './images.js';
 import { benchVolumes } from './volumes.js';
 
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     console.log(`${name} ${value.toFixed(3)} ${unit}`);
   if (SUITES.includes('containers')) await benchContainers(line);
   if (SUITES.includes('volumes')) await benchVolumes(line);
+  if (SUITES.includes('distribution')) await benchDistribution(line);
   if (SUITES.includes('images')) {
     await benchOverlayMount(line);
     await benchImageLoad(line);

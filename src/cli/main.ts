@@ -55,6 +55,13 @@ import {
   tagCommand,
 } from './commands/images.js';
 import { TemplateError } from './render/template.js';
+import {
+  loginCommand,
+  logoutCommand,
+  pullCommand,
+  pushCommand,
+  searchCommand,
+} from './commands/registry.js';
 
 const home = process.env['HOME'] ?? '/root';
 const certPath = process.env['DOCKER_CERT_PATH'] ?? `${home}/.docker`;
@@ -113,6 +120,11 @@ const COMMANDS: Record<string, Command> = {
   load: loadCommand,
   save: saveCommand,
   import: importCommand,
+  pull: pullCommand,
+  push: pushCommand,
+  login: loginCommand,
+  logout: logoutCommand,
+  search: searchCommand,
   run: runCommand,
   ...CONTAINER_COMMANDS,
   inspect: inspectCommand,
@@ -132,7 +144,7 @@ const COMMANDS: Record<string, Command> = {
 
 const GROUPS: Record<string, Record<string, Command>> = {
   system: systemCommands,
-  image: imageCommands,
+  image: { ...imageCommands, pull: pullCommand, push: pushCommand },
   volume: volumeCommands,
   container: {
     run: runCommand,

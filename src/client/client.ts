@@ -11,6 +11,8 @@ import type {
 import { ENGINE_API_VERSION, type ErrorResponse } from '../types/docker/api.js';
 import type { ContainerTopResponse, StatsResponse } from '../types/docker/stats.js';
 import type {
+  AuthResponse,
+  ImageSearchResponseItem,
   DeleteResponseItem,
   DiskUsage,
   HistoryResponseItem,
@@ -274,6 +276,49 @@ export class BerthClient {
     });
   }
 
+  /** `docker pull`: `tag` is a tag, a digest, or empty for every tag. */
+  pullImage(
+    fromImage: string,
+    tag: string,
+    options: { platform?: string; auth: string; signal?: AbortSignal },
+  ): AsyncGenerator<JsonMessage> {
+    return this.#messages('POST', '/images/create', {
+      query: { fromImage, tag, platform: options.platform || undefined },
+      headers: { 'X-Registry-Auth': options.auth },
+      signal: options.signal,
+    });
+  }
+
+  pushImage(
+    name: string,
+    tag: string,
+    options: { auth: string; signal?: AbortSignal },
+  ): AsyncGenerator<JsonMessage> {
+    return this.#messages('POST', `/images/${imagePath(name)}/push`, {
+      query: { tag: tag || undefined },
+      headers: { 'X-Registry-Auth': options.auth },
+      signal: options.signal,
+    });
+  }
+
+  login(credentials: {
+    username: string;
+    password: string;
+    serveraddress: string;
+  }): Promise<AuthResponse> {
+    return this.json<AuthResponse>('POST', '/auth', { body: credentials });
+  }
+
+  searchImages(
+    term: string,
+    options: { limit?: number; filters?: Record<string, string[]>; auth: string },
+  ): Promise<ImageSearchResponseItem[]> {
+    return this.json<ImageSearchResponseItem[]>('GET', '/images/search', {
+      query: { term, limit: options.limit, filters: encodeFilters(options.filters) },
+      headers: { 'X-Registry-Auth': options.auth },
+    });
+  }
+
   /** The tar of `docker save`. */
   saveImages(names: readonly string[], signal?: AbortSignal): Promise<IncomingMessage> {
     const query = new URLSearchParams();
@@ -286,6 +331,7 @@ export class BerthClient {
     path: string,
     options: {
       query?: RequestOptions['query'];
+      headers?: Record<string, string>;
       upload?: NodeJS.ReadableStream;
       contentType?: string;
       signal?: AbortSignal;

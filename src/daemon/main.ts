@@ -19,6 +19,8 @@ import { debugRoutes } from '../api/routes/debug/routes.js';
 import { systemRoutes } from '../api/routes/system/routes.js';
 import { diskUsageRoutes } from '../api/routes/system/df.js';
 import { imageRoutes } from '../api/routes/images/routes.js';
+import { registryRoutes } from '../api/routes/registry/routes.js';
+import { DistributionService } from './distribution/distribution-service.js';
 import { containerRoutes } from '../api/routes/containers/routes.js';
 import { ContainerRecords } from '../core/state/container-records.js';
 import { ContainerService } from './containers/container-service.js';
@@ -186,17 +188,26 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     // Images and containers refer to each other (rmi checks for containers; create resolves
     // images): the image service reads the container service through this late-bound slot.
     const late: { containers?: ContainerService } = {};
+    const imageStore = new ImageStore(
+      imageRecords,
+      blobs,
+      new LayerStore(driver, blobs),
+      imageIndex,
+      events,
+      logger,
+    );
     const images = new ImageService(
-      new ImageStore(
-        imageRecords,
-        blobs,
-        new LayerStore(driver, blobs),
-        imageIndex,
-        events,
-        logger,
-      ),
+      imageStore,
       (imageId) => late.containers?.usingImage(imageId) ?? [],
     );
+    const distribution = new DistributionService(imageStore, () => ({
+      mirrors: config.registryMirrors,
+      insecure: config.insecureRegistries,
+      certsDir: config.registryCertsDir,
+      maxConcurrentDownloads: config.maxConcurrentDownloads,
+      maxConcurrentUploads: config.maxConcurrentUploads,
+      loopbackOnly: process.env['BERTH_TEST_HOOKS'] === '1',
+    }));
     const containerRoot = join(config.dataRoot, 'containers');
     await mkdir(containerRoot, { recursive: true, mode: 0o700 });
     const volumes: VolumeService = new VolumeService({
@@ -315,7 +326,8 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     });
     const routes = [
       ...systemRoutes({ system, events, engine }),
-      ...imageRoutes(images),
+      ...imageRoutes(images, distribution),
+      ...registryRoutes(distribution),
       ...diskUsageRoutes(images, volumes),
       ...volumeRoutes(volumes),
       ...containerRoutes({

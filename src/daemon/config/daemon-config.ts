@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { logSettings } from '../../core/containers/log-config.js';
 import { isBerthError } from '../../core/errors.js';
+import { normaliseMirror } from '../../core/registry/endpoints.js';
 import { isLogLevel, type LogLevel } from '../../lib/logger.js';
 import { HostAddressError, parseHostAddress, type HostAddress } from '../../lib/host-address.js';
 import { ConfigError, type MergedSettings, type SettingValue } from './load-config.js';
@@ -31,6 +32,7 @@ export interface DaemonConfig {
   readonly dnsOptions: readonly string[];
   registryMirrors: readonly string[];
   insecureRegistries: readonly string[];
+  readonly registryCertsDir: string;
   maxConcurrentDownloads: number;
   maxConcurrentUploads: number;
   readonly iptables: boolean;
@@ -127,6 +129,14 @@ export function buildDaemonConfig(settings: MergedSettings): DaemonConfig {
   for (const server of list('dns')) {
     if (isIP(server) === 0) throw new ConfigError(`${server} is not an ip address`);
   }
+  for (const mirror of list('registry-mirror')) {
+    try {
+      normaliseMirror(mirror);
+    } catch (err) {
+      if (!isBerthError(err)) throw err;
+      throw new ConfigError(err.message);
+    }
+  }
   for (const label of list('label')) {
     if (!/^[^=]+=/.test(label)) throw new ConfigError(`bad attribute format: ${label}`);
   }
@@ -176,6 +186,7 @@ export function buildDaemonConfig(settings: MergedSettings): DaemonConfig {
     dnsOptions: list('dns-opt'),
     registryMirrors: list('registry-mirror'),
     insecureRegistries: list('insecure-registry'),
+    registryCertsDir: str('registry-certs-dir'),
     maxConcurrentDownloads: int('max-concurrent-downloads'),
     maxConcurrentUploads: int('max-concurrent-uploads'),
     iptables: bool('iptables'),

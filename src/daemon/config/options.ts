@@ -148,6 +148,15 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
   ),
   opt(
     {
+      name: 'registry-certs-dir',
+      type: 'string',
+      default: '/etc/berth/certs.d',
+      help: 'Directory of per-registry TLS files (<host:port>/ca.crt, client.cert, client.key)',
+    },
+    'registry-certs-dir',
+  ),
+  opt(
+    {
       name: 'max-concurrent-downloads',
       type: 'int',
       default: 3,

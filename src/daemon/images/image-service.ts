@@ -173,7 +173,19 @@ export class ImageService {
     };
     if (byReference !== undefined && entry.refs.length > 1) {
       untag(byReference);
+      // The last tag of a repository takes that repository's digest references with it.
+      const repo = repositoryName(parseReference(byReference, { defaultTag: null }));
+      const sameRepo = entry.refs.filter(
+        (r) =>
+          r !== byReference && repositoryName(parseReference(r, { defaultTag: null })) === repo,
+      );
+      if (!byReference.includes('@') && sameRepo.every((r) => r.includes('@'))) {
+        for (const r of sameRepo) untag(r);
+      }
       await this.store.index.refresh();
+      const left = this.store.index.get(entry.id);
+      if (left && left.refs.length > 0) return out;
+      if (left) return [...out, ...(await this.remove(entry.id, options))];
       return out;
     }
     const children = this.store.index.children(entry.id);

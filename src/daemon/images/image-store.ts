@@ -27,6 +27,10 @@ export interface PendingLayer {
   readonly label: string;
   /** Already applied by the caller (import, commit): used instead of registering the file. */
   readonly registered?: LayerRecord;
+  /** Settles when `file` is complete and verified (a pull registers while it downloads). */
+  readonly ready?: Promise<void>;
+  /** Bytes of the blob applied so far. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface NewImage {
@@ -80,6 +84,30 @@ export class ImageStore {
     });
     const chains = chainIds(diffIds);
     const added: LayerRecord[] = [];
+    try {
+      return yield* this.#addLayersAndImage(image, chains, added, signal);
+    } catch (err) {
+      // Layers registered for an image that never got committed: their files go now, not at
+      // the next start-up (a pull that fails half-way leaves nothing behind).
+      if (!this.index.get(sha256Digest(image.configBytes))) await this.#discardAdded(added);
+      throw err;
+    }
+  }
+
+  async #discardAdded(added: readonly LayerRecord[]): Promise<void> {
+    const blobsInUse = new Set(this.index.layers().map((l) => l.blobDigest));
+    for (const layer of [...added].reverse()) {
+      if (this.index.layer(layer.chainId)) continue;
+      await this.layers.delete(layer, blobsInUse.has(layer.blobDigest));
+    }
+  }
+
+  async *#addLayersAndImage(
+    image: NewImage,
+    chains: readonly string[],
+    added: LayerRecord[],
+    signal?: AbortSignal,
+  ): AsyncGenerator<Progress, { entry: ImageEntry; moved: Map<string, string> }> {
     let parent: LayerRecord | undefined;
     for (const [i, pending] of image.layers.entries()) {
       const chainId = chains[i] as string;
@@ -88,10 +116,12 @@ export class ImageStore {
         (c) => this.index.layer(c) ?? added.find((l) => l.chainId === c),
         async () => {
           if (pending.registered) return pending.registered;
+          await pending.ready;
           const made = await this.layers.register(pending.file, {
             parent,
             expectedDiffId: pending.diffId,
             signal,
+            onProgress: pending.onProgress,
           });
           if (pending.blobDigest !== undefined && made.blobDigest !== pending.blobDigest) {
             await this.layers.discard(made.driverId);

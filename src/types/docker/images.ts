@@ -72,3 +72,18 @@ export interface DiskUsage {
   BuildCache: unknown[];
   BuilderSize: number;
 }
+
+/** `POST /auth` answer. */
+export interface AuthResponse {
+  Status: string;
+  IdentityToken: string;
+}
+
+/** One `GET /images/search` item (snake_case, as the API has it). */
+export interface ImageSearchResponseItem {
+  name: string;
+  description: string;
+  star_count: number;
+  is_official: boolean;
+  is_automated: boolean;
+}

@@ -8,6 +8,7 @@ import type {
   RemovalItem,
 } from '../../../core/images/image-views.js';
 import type { Progress } from '../../../core/progress.js';
+import type { Credentials } from '../../../core/registry/auth-config.js';
 
 /** What the image routes need from the daemon. */
 export interface ImagesBackend {
@@ -23,4 +24,21 @@ export interface ImagesBackend {
   import(source: Readable, options: ImportOptions): AsyncGenerator<Progress, ImageEntry>;
   layersSize(): number;
   sharedSize(entry: ImageEntry): number;
+}
+
+/** Pull and push: what `/images/create?fromImage=` and `/images/{name}/push` need. */
+export interface RegistryTransfers {
+  pull(request: {
+    name: string;
+    tag: string;
+    platform?: string;
+    credentials: Credentials;
+    signal?: AbortSignal;
+  }): AsyncGenerator<Progress>;
+  push(request: {
+    name: string;
+    tag: string;
+    credentials: Credentials;
+    signal?: AbortSignal;
+  }): AsyncGenerator<Progress>;
 }

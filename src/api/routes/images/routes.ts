@@ -4,7 +4,9 @@ import { parseFiltersParam } from '../../filters.js';
 import { queryBool, sendJson } from '../../http.js';
 import { streamProgress } from '../../json-stream.js';
 import type { Route, RouteContext } from '../../route.js';
-import type { ImagesBackend } from './backend.js';
+import { decodeRegistryAuth } from '../../../core/registry/auth-config.js';
+import type { Progress } from '../../../core/progress.js';
+import type { ImagesBackend, RegistryTransfers } from './backend.js';
 import { toDeleteItems, toImageInspect, toImageSummary } from './to-docker.js';
 
 /** `/images/{name}/{action}` where the name itself may contain `/` and `:`. */
@@ -22,7 +24,29 @@ function wildcard(ctx: RouteContext): string {
   return decodeURIComponent(ctx.params['*'] ?? '');
 }
 
-export function imageRoutes(images: ImagesBackend): Route[] {
+/** The first step already taken (so errors before it got their own status), then the rest. */
+async function* resumed(
+  first: IteratorResult<Progress>,
+  rest: AsyncIterator<Progress>,
+): AsyncGenerator<Progress> {
+  for (let step = first; !step.done; step = await rest.next()) yield step.value;
+}
+
+function registryAuth(ctx: RouteContext): ReturnType<typeof decodeRegistryAuth> {
+  const value = ctx.req.headers['x-registry-auth'];
+  return decodeRegistryAuth(Array.isArray(value) ? value[0] : value);
+}
+
+/** Streams a pull or push; what fails before its first line is a plain error status. */
+async function streamTransfer(
+  ctx: RouteContext,
+  progress: AsyncGenerator<Progress>,
+): Promise<void> {
+  const first = await progress.next();
+  await streamProgress(ctx.res, resumed(first, progress), ctx.job.signal);
+}
+
+export function imageRoutes(images: ImagesBackend, transfers?: RegistryTransfers): Route[] {
   const inspect = (ctx: RouteContext, name: string): void =>
     sendJson(ctx.res, 200, toImageInspect(images.resolve(name), images.driverName));
   const history = (ctx: RouteContext, name: string): void => {
@@ -96,11 +120,19 @@ export function imageRoutes(images: ImagesBackend): Route[] {
       job: 'images.tag',
       handle: async (ctx) => {
         const { name, action } = splitNameAction(wildcard(ctx), ['tag', 'push']);
-        if (action === 'push')
-          throw new BerthError(
-            'not-implemented',
-            'pushing images to registries is not implemented yet',
+        if (action === 'push') {
+          if (!transfers)
+            throw new BerthError('not-implemented', 'pushing images is not supported');
+          return streamTransfer(
+            ctx,
+            transfers.push({
+              name,
+              tag: ctx.query.get('tag') ?? '',
+              credentials: registryAuth(ctx),
+              signal: ctx.job.signal,
+            }),
           );
+        }
         if (action !== 'tag') throw new BerthError('not-found', 'page not found');
         await images.tag(name, ctx.query.get('repo') ?? '', ctx.query.get('tag') ?? '');
         ctx.res.writeHead(201, { 'Content-Length': '0' });
@@ -150,13 +182,23 @@ export function imageRoutes(images: ImagesBackend): Route[] {
       methods: ['POST'],
       path: '/images/create',
       job: 'images.create',
-      handle: async ({ req, res, query, job }) => {
+      handle: async (ctx) => {
+        const { req, res, query, job } = ctx;
         const fromSrc = query.get('fromSrc');
         if (fromSrc === null) {
-          if (query.get('fromImage') !== null) {
-            throw new BerthError(
-              'not-implemented',
-              'pulling images from registries is not implemented yet',
+          const fromImage = query.get('fromImage');
+          if (fromImage !== null) {
+            if (!transfers)
+              throw new BerthError('not-implemented', 'pulling images is not supported');
+            return streamTransfer(
+              ctx,
+              transfers.pull({
+                name: fromImage,
+                tag: query.get('tag') ?? '',
+                platform: query.get('platform') || undefined,
+                credentials: registryAuth(ctx),
+                signal: job.signal,
+              }),
             );
           }
           throw invalidArgument('fromImage or fromSrc is required');
