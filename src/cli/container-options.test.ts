@@ -11,7 +11,6 @@ import {
   parseEnvFile,
   parseNanoCpus,
   parsePortSpec,
-  parseRamSize,
   parseRestartPolicy,
   parseUlimit,
   type OptionsEnvironment,
@@ -136,16 +135,6 @@ describe('containerOptions', () => {
 });
 
 describe('the value parsers', () => {
-  it('parseRamSize reads go-units sizes (1024-based)', () => {
-    assert.equal(parseRamSize('32m'), 32 * 1024 * 1024);
-    assert.equal(parseRamSize('1.5g'), 1.5 * 1024 ** 3);
-    assert.equal(parseRamSize('100'), 100);
-    assert.equal(parseRamSize('8MiB'), 8 * 1024 * 1024);
-    assert.equal(parseRamSize('2 kb'), 2048);
-    assert.equal(parseRamSize('x'), undefined);
-    assert.equal(parseRamSize('-1'), undefined);
-  });
-
   it('parseNanoCpus is exact', () => {
     assert.equal(parseNanoCpus('1.5'), 1_500_000_000);
     assert.equal(parseNanoCpus('0.000000001'), 1);

@@ -2,6 +2,7 @@
 // key for key, as the Docker CLI 28 sends at API 1.41 (the daemon keeps HostConfig as sent, so
 // `inspect` then shows what it shows for a container made by the Docker CLI).
 
+import { ramInBytes } from '../lib/units.js';
 import { isIP } from 'node:net';
 import {
   FlagError,
@@ -141,23 +142,11 @@ function invalidFlag(spec: string, value: string, reason: string): FlagError {
   return new FlagError(`invalid argument "${value}" for "${spec}" flag: ${reason}`);
 }
 
-const SIZE = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/;
-
-/** go-units RAMInBytes: "32m" is 32 MiB; a bare number is bytes. */
-export function parseRamSize(text: string): number | undefined {
-  const m = SIZE.exec(text);
-  if (!m) return undefined;
-  const value = Number.parseFloat(m[1] as string);
-  if (Number.isNaN(value)) return undefined;
-  const power = 'bkmgtp'.indexOf((m[2] ?? 'b').toLowerCase());
-  return Math.trunc(value * 1024 ** power);
-}
-
 function sizeFlag(flags: ParsedFlags, name: string, spec: string, swap = false): number {
   const text = flagString(flags, name);
   if (text === '') return 0;
   if (swap && text === '-1') return -1;
-  const bytes = parseRamSize(text);
+  const bytes = ramInBytes(text);
   if (bytes === undefined) throw invalidFlag(spec, text, `invalid size: '${text}'`);
   return bytes;
 }

@@ -2,18 +2,10 @@ import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hasErrno } from '../core/errors.js';
 import { writeFileAtomic } from '../lib/atomic-file.js';
+import { isAlive } from '../lib/process-alive.js';
 
 export class PidfileError extends Error {
   override readonly name = 'PidfileError';
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return hasErrno(err, 'EPERM');
-  }
 }
 
 /** Writes this process's pid, refusing when the file names another live process (S1.4). */

@@ -40,3 +40,15 @@ export function humanDuration(ms: number): string {
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
   return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
 }
+
+const RAM_SIZE = /^(\d+(?:\.\d+)*) ?([kmgtp])?i?b?$/i;
+
+/** go-units RAMInBytes: "32m" is 32 MiB, "1.5g" 1.5 GiB; a bare number is bytes. */
+export function ramInBytes(text: string): number | undefined {
+  const m = RAM_SIZE.exec(text);
+  if (!m) return undefined;
+  const value = Number.parseFloat(m[1] as string);
+  if (Number.isNaN(value)) return undefined;
+  const power = 'bkmgtp'.indexOf((m[2] ?? 'b').toLowerCase());
+  return Math.trunc(value * 1024 ** power);
+}

@@ -2,7 +2,8 @@
 // printed as the Docker CLI prints them.
 
 import { FlagError, flagInt, flagString } from '../../lib/flags.js';
-import { parseNanoCpus, parseRamSize, parseRestartPolicy } from '../container-options.js';
+import { ramInBytes } from '../../lib/units.js';
+import { parseNanoCpus, parseRestartPolicy } from '../container-options.js';
 import { ApiError } from '../../client/client.js';
 import type { Command } from '../command.js';
 import { eachArgument } from '../each-argument.js';
@@ -161,7 +162,7 @@ export const portCommand: Command = {
 /** A size flag of `berth update` (go-units RAMInBytes; `-1` where unlimited is allowed). */
 function updateSize(text: string, spec: string, allowUnlimited = false): number {
   if (allowUnlimited && text === '-1') return -1;
-  const bytes = parseRamSize(text);
+  const bytes = ramInBytes(text);
   if (bytes === undefined)
     throw new FlagError(`invalid argument "${text}" for "${spec}" flag: invalid size: '${text}'`);
   return bytes;

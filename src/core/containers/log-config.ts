@@ -1,6 +1,7 @@
 // A container's log settings (HostConfig.LogConfig): the driver and its rotation options,
 // checked as Docker checks them and merged with the daemon's defaults (--log-driver, --log-opt).
 
+import { ramInBytes } from '../../lib/units.js';
 import { invalidArgument } from '../errors.js';
 
 /** LogConfig as the request (or daemon.json) gives it. */
@@ -60,15 +61,11 @@ export const DEFAULT_MAX_FILE = 5;
 
 const NONE_MAX_SIZE = 1024 * 1024;
 
-const UNITS: Readonly<Record<string, number>> = { k: 1, m: 2, g: 3, t: 4, p: 5 };
-
 /** A size in bytes as `--log-opt max-size` and `--memory` take it: `10m`, `1.5g`, `512k`, `100`. */
 export function parseRamSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)*) ?([kmgtp])?i?b?$/i.exec(text);
-  if (!match) throw invalidArgument(`invalid size: '${text}'`);
-  const value = Number.parseFloat(match[1] ?? '');
-  const power = UNITS[(match[2] ?? '').toLowerCase()] ?? 0;
-  return Math.floor(value * 1024 ** power);
+  const bytes = ramInBytes(text);
+  if (bytes === undefined) throw invalidArgument(`invalid size: '${text}'`);
+  return bytes;
 }
 
 function isDriver(type: string): type is Driver {

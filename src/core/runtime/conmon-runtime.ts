@@ -51,6 +51,7 @@ import type { Process } from './oci-types.js';
 import { runProcess, type ProcessResult } from './run-process.js';
 import { runtimeError, runtimeErrorMessage } from './runtime-error.js';
 import { parseSignal } from './signal-name.js';
+import { isAlive } from '../../lib/process-alive.js';
 
 export interface ConmonRuntimeOptions {
   /** The OCI runtime: runc's resolved path (or crun's; crun refuses hybrid-cgroup hosts). */
@@ -146,16 +147,6 @@ const ID = /^[0-9a-f]{64}$/;
 const MONITOR_EXIT_WAIT_MS = 5000;
 /** How long a start waits for a created container's init to take the go (runc's own start waits as long). */
 const START_TIMEOUT_MS = 30_000;
-
-/** Whether a process exists (a zombie counts: it has not been reaped). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return hasErrno(err, 'EPERM');
-  }
-}
 
 export class ConmonRuntime {
   readonly #options: ConmonRuntimeOptions;
