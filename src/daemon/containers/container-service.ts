@@ -364,7 +364,7 @@ export class ContainerService {
     });
   }
 
-  /** `volumes` (rm -v): the container's anonymous volumes go too; `--rm` containers always take theirs. */
+  /** `volumes` (rm -v, and `--rm` after the exit): the container's anonymous volumes go too. */
   async remove(ref: string, options: { force: boolean; volumes?: boolean }): Promise<void> {
     const c = this.resolve(ref);
     if (
@@ -389,7 +389,7 @@ export class ContainerService {
     this.#byId.delete(c.id);
     await rm(join(this.deps.root, c.id), { recursive: true, force: true });
     await this.deps.volumes?.unclaim(c.id, {
-      removeAnonymous: options.volumes === true || c.host.autoRemove,
+      removeAnonymous: options.volumes === true,
     });
     this.deps.events.publish({
       type: 'container',

@@ -428,7 +428,7 @@ export class ContainerLifecycle {
   /** `--rm`: removes the container unless a concurrent `rm -f` already did. */
   async #removeIfThere(id: string): Promise<void> {
     try {
-      await this.deps.containers.remove(id, { force: false });
+      await this.deps.containers.remove(id, { force: false, volumes: true });
     } catch (err) {
       if (!isBerthError(err, 'not-found')) throw err;
     }

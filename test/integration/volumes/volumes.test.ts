@@ -234,6 +234,12 @@ describe('volumes', () => {
     assert.equal((await dk(['volume', 'inspect', m?.Name ?? ''])).code, 1);
     await ok(['run', '--rm', '-v', '/scratch', 'busybox', 'true']);
     assert.equal((await ok(['volume', 'ls', '-q'])).trim(), '', '--rm takes its anonymous volumes');
+    // A --rm container removed by hand before it ran keeps them, as in Docker, unless -v.
+    await ok(['create', '--rm', '--name', 'never-ran', '-v', '/kept', 'busybox', 'true']);
+    const [kept] = await mountsOf('never-ran');
+    await ok(['rm', 'never-ran']);
+    await ok(['volume', 'inspect', kept?.Name ?? '']);
+    await ok(['volume', 'rm', kept?.Name ?? '']);
   });
 
   it('binds: a read-only bind refuses writes, rw writes reach the host, a file binds too', async () => {
