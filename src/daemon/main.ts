@@ -1,6 +1,6 @@
 // The composition root: the only place where the API edge, the engine and the services meet.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   access,
   constants as fsConstants,
@@ -21,7 +21,9 @@ import { containerRoutes } from '../api/routes/containers/routes.js';
 import { ContainerRecords } from '../core/state/container-records.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerLifecycle } from './containers/lifecycle.js';
-import { isolatedNetworking } from './containers/start-parts.js';
+import { NetworkService } from './networks/network-service.js';
+import { NetworkRecords } from '../core/state/network-records.js';
+import { networkRoutes } from '../api/routes/networks/routes.js';
 import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
 import { execRoutes } from '../api/routes/containers/exec-routes.js';
 import { ExecService } from './containers/exec-service.js';
@@ -194,14 +196,33 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     );
     const containerRoot = join(config.dataRoot, 'containers');
     await mkdir(containerRoot, { recursive: true, mode: 0o700 });
-    const containerService = new ContainerService({
+    const networks: NetworkService = new NetworkService({
+      records: new NetworkRecords(state.database),
+      containers: (): ContainerService => containerService,
+      events,
+      logger,
+      settings: config,
+      execRoot: config.execRoot,
+      containerRoot,
+      hostResolvConf: await readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
+      // The default daemon's devices and chains are berth0 and BERTH-*; any other daemon's
+      // (another exec root) carry a tag of their own, so daemons sharing a host never meet.
+      tag:
+        config.execRoot === '/run/berth'
+          ? ''
+          : createHash('sha256').update(config.execRoot).digest('hex').slice(0, 6),
+    });
+    const containerService: ContainerService = new ContainerService({
       records: containerRecords,
       driver,
       events,
       resolveImage: (name) => images.resolve(name),
       root: containerRoot,
+      networks,
     });
     late.containers = containerService;
+    await networks.init();
+    shutdownHandlers.add('networks', () => networks.shutdown());
 
     const runtime = new ConmonRuntime({
       runtimePath: await which(config.defaultRuntime),
@@ -222,7 +243,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       containerRoot,
       bundleRoot: join(config.execRoot, 'bundles'),
       seccomp,
-      networking: isolatedNetworking(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')),
+      networking: networks,
       initBinary: await which('tini-static'),
       availableCapabilities: capabilities,
       oomKills,
@@ -301,6 +322,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         driverName: driver.name,
         containerRoot,
         execIds: (id) => execs.idsOf(id),
+        network: (c) => networks.containerView(c),
         create: (r) => containerService.create(r),
         resolve: (ref) => containerService.resolve(ref),
         list: (o) => containerService.list(o),
@@ -333,6 +355,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         resize: (ref, rows, cols) => lifecycle.resize(ref, rows, cols),
       }),
       ...execRoutes(execs),
+      ...networkRoutes(networks),
       ...containerCommitRoutes({
         changes: (ref, signal) => containerChanges(containerLayers, ref, signal),
         commit: (request) =>

@@ -36,6 +36,11 @@ export interface ContainerServiceDeps {
   readonly resolveImage: (name: string) => ImageEntry;
   /** Where each container's files live (`<data-root>/containers`). */
   readonly root: string;
+  /** Checks the request's networks (404 for a missing one) and records the new container's. */
+  readonly networks?: {
+    checkCreate(request: CreateRequest): void;
+    added(record: ContainerRecord): void;
+  };
 }
 
 const LIST_FILTERS = [
@@ -146,6 +151,7 @@ export class ContainerService {
       name = generateName((n) => this.all().some((c) => c.name === n));
     }
 
+    this.deps.networks?.checkCreate(request);
     const defaults = image.config.config ?? {};
     const req = request.config;
     const entrypointGiven = req.Entrypoint !== undefined && req.Entrypoint !== null;
@@ -203,7 +209,9 @@ export class ContainerService {
     try {
       await mkdir(join(this.deps.root, id), { recursive: true, mode: 0o700 });
       this.deps.records.insert(record);
+      this.deps.networks?.added(record);
     } catch (err) {
+      this.deps.records.delete(id);
       await this.deps.driver.remove(driverId);
       await this.deps.driver.remove(initId);
       await rm(join(this.deps.root, id), { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { CreateRequest } from '../../../core/containers/container.js';
+import type { ContainerRecord, CreateRequest } from '../../../core/containers/container.js';
 import type { ContainerDefaults } from '../../../core/images/image-config.js';
 import { invalidArgument } from '../../../core/errors.js';
 import { validateHealthcheck } from '../../../core/containers/health.js';
@@ -21,6 +21,7 @@ import { queryBool, readJsonBody, sendJson, sendNoContent } from '../../http.js'
 import type { Route } from '../../route.js';
 import type { ContainersBackend } from './backend.js';
 import { toContainerInspect, toContainerSummary } from './to-docker.js';
+import { decodeNetworkSettings } from './network-decode.js';
 
 /** The Config fields of a request body (create's, commit's): `path` names them in errors. */
 export function decodeContainerConfig(root: JsonObject, path: string): ContainerDefaults {
@@ -135,6 +136,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       shmSize: optNumber(hostConfig, 'ShmSize', 'HostConfig') || undefined,
       init: optBool(hostConfig, 'Init', 'HostConfig') ?? false,
       ...(consoleSize ? { consoleSize } : {}),
+      ...decodeNetworkSettings(hostConfig, root),
       resources: {
         memory: memory || undefined,
         memorySwap: optNumber(hostConfig, 'MemorySwap', 'HostConfig') || undefined,
@@ -153,6 +155,7 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
     driverName: containers.driverName,
     containerRoot: containers.containerRoot,
     execIds: (id: string) => containers.execIds?.(id) ?? [],
+    network: (c: ContainerRecord) => containers.network?.(c),
   };
   return [
     {
@@ -177,7 +180,11 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
           limit: Number.isNaN(limit) ? -1 : limit,
           filters: parseFiltersParam(query.get('filters')),
         });
-        sendJson(res, 200, list.map(toContainerSummary));
+        sendJson(
+          res,
+          200,
+          list.map((c) => toContainerSummary(c, containers.network?.(c))),
+        );
       },
     },
     {

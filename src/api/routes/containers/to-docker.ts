@@ -3,6 +3,8 @@ import type { ContainerRecord } from '../../../core/containers/container.js';
 import { humanDuration } from '../../../lib/units.js';
 import { EMPTY_CONTAINER_CONFIG } from '../images/to-docker.js';
 import type { ContainerInspect, ContainerSummary } from '../../../types/docker/containers.js';
+import type { ContainerNetworkView } from '../../../core/network/network.js';
+import { networkSettingsToDocker, networksToDocker, summaryPorts } from './network-to-docker.js';
 
 /** "Up 11 seconds", "Exited (0) 9 minutes ago", "Created": the daemon renders ps's Status. */
 export function statusText(c: ContainerRecord, now = Date.now()): string {
@@ -33,7 +35,10 @@ function commandLine(c: ContainerRecord): string {
   return [c.path, ...c.args].join(' ');
 }
 
-export function toContainerSummary(c: ContainerRecord): ContainerSummary {
+export function toContainerSummary(
+  c: ContainerRecord,
+  network?: ContainerNetworkView,
+): ContainerSummary {
   return {
     Id: c.id,
     Names: [`/${c.name}`],
@@ -41,12 +46,12 @@ export function toContainerSummary(c: ContainerRecord): ContainerSummary {
     ImageID: c.imageId,
     Command: commandLine(c),
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: [],
+    Ports: summaryPorts(c, network),
     Labels: { ...(c.config.Labels ?? {}) },
     State: c.state.status,
     Status: statusText(c),
     HostConfig: { NetworkMode: c.host.networkMode },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networksToDocker(c, network) },
     Mounts: [],
   };
 }
@@ -59,6 +64,7 @@ export function toContainerInspect(
     driverName: string;
     containerRoot: string;
     execIds?: (containerId: string) => string[];
+    network?: (c: ContainerRecord) => ContainerNetworkView | undefined;
   },
 ): ContainerInspect {
   const dir = join(options.containerRoot, c.id);
@@ -108,26 +114,7 @@ export function toContainerInspect(
     GraphDriver: { Data: null, Name: options.driverName },
     Mounts: [],
     Config: { ...CONFIG_DEFAULTS, ...c.config },
-    NetworkSettings: {
-      Bridge: '',
-      SandboxID: '',
-      HairpinMode: false,
-      LinkLocalIPv6Address: '',
-      LinkLocalIPv6PrefixLen: 0,
-      Ports: {},
-      SandboxKey: '',
-      SecondaryIPAddresses: null,
-      SecondaryIPv6Addresses: null,
-      EndpointID: '',
-      Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      MacAddress: '',
-      Networks: {},
-    },
+    NetworkSettings: networkSettingsToDocker(c, options.network?.(c)),
   };
 }
 
