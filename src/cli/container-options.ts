@@ -13,6 +13,7 @@ import {
   type ParsedFlags,
 } from '../lib/flags.js';
 import { RunError } from './errors.js';
+import { NETWORK_FLAGS, networkBody } from './network-options.js';
 
 export const CONTAINER_FLAGS: readonly FlagSpec[] = [
   { name: 'cap-add', type: 'list', help: 'Add Linux capabilities' },
@@ -86,6 +87,7 @@ export const CONTAINER_FLAGS: readonly FlagSpec[] = [
     help: 'Username or UID (format: <name|uid>[:<group|gid>])',
   },
   { name: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
+  ...NETWORK_FLAGS,
 ];
 
 /** `berth run` only. */
@@ -499,6 +501,7 @@ export function containerOptions(
     return colon === -1 ? [t, ''] : [t.slice(0, colon), t.slice(colon + 1)];
   });
   const groupAdd = flagList(flags, 'group-add');
+  const networking = networkBody(flags, network);
 
   const hostConfig: Record<string, unknown> = {
     Binds: null,
@@ -514,18 +517,18 @@ export function containerOptions(
     CapAdd: capAdd,
     CapDrop: capDrop,
     CgroupnsMode: '',
-    Dns: [],
-    DnsOptions: [],
-    DnsSearch: [],
-    ExtraHosts: null,
+    Dns: networking.host['Dns'],
+    DnsOptions: networking.host['DnsOptions'],
+    DnsSearch: networking.host['DnsSearch'],
+    ExtraHosts: networking.host['ExtraHosts'],
     GroupAdd: groupAdd.length > 0 ? groupAdd : null,
     IpcMode: '',
     Cgroup: '',
-    Links: null,
+    Links: networking.host['Links'],
     OomScoreAdj: 0,
     PidMode: '',
     Privileged: flagBool(flags, 'privileged'),
-    PublishAllPorts: false,
+    PublishAllPorts: networking.host['PublishAllPorts'],
     ReadonlyRootfs: flagBool(flags, 'read-only'),
     SecurityOpt: security.length > 0 ? security : null,
     ...(tmpfs.length > 0 ? { Tmpfs: Object.fromEntries(tmpfs) } : {}),
@@ -591,7 +594,8 @@ export function containerOptions(
     ...(has('stop-signal') ? { StopSignal: flagString(flags, 'stop-signal') } : {}),
     HostConfig: hostConfig,
     NetworkingConfig: {
-      EndpointsConfig: network === 'default' ? { default: DEFAULT_ENDPOINT } : {},
+      EndpointsConfig:
+        networking.endpoints ?? (network === 'default' ? { default: DEFAULT_ENDPOINT } : {}),
     },
   };
   return {

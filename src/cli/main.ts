@@ -17,6 +17,7 @@ import { commitCommand, diffCommand } from './commands/commit.js';
 import { eventsCommand } from './commands/events.js';
 import { cpCommand, exportCommand } from './commands/files.js';
 import { infoCommand } from './commands/info.js';
+import { networkCommands } from './commands/network.js';
 import { statsCommand } from './commands/stats.js';
 import { systemCommands } from './commands/system.js';
 import { topCommand } from './commands/top.js';
@@ -130,6 +131,7 @@ const COMMANDS: Record<string, Command> = {
 const GROUPS: Record<string, Record<string, Command>> = {
   system: systemCommands,
   image: imageCommands,
+  network: networkCommands,
   container: {
     run: runCommand,
     ...CONTAINER_COMMANDS,

@@ -221,8 +221,8 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       networks,
     });
     late.containers = containerService;
-    await networks.init();
     shutdownHandlers.add('networks', () => networks.shutdown());
+    await networks.init();
 
     const runtime = new ConmonRuntime({
       runtimePath: await which(config.defaultRuntime),

@@ -673,7 +673,13 @@ export class NetworkService implements ContainerNetworking {
     for (const t of types)
       if (t !== 'custom' && t !== 'builtin') throw invalidArgument(`invalid filter: 'type'='${t}'`);
     const dangling = filters.get('dangling') ?? [];
-    const used = new Set(this.deps.records.attachments().map((a) => a.networkId));
+    // As Docker: only running containers (active endpoints) keep a network in use.
+    const used = new Set(
+      this.deps.records
+        .attachments()
+        .filter((a) => a.ip)
+        .map((a) => a.networkId),
+    );
     return this.deps.records
       .networks()
       .filter((n) => ids.length === 0 || ids.some((i) => n.id.startsWith(i)))
@@ -826,7 +832,13 @@ export class NetworkService implements ContainerNetworking {
 
   async prune(filters: FilterArgs): Promise<string[]> {
     checkFilterKeys(filters, PRUNE_FILTERS);
-    const used = new Set(this.deps.records.attachments().map((a) => a.networkId));
+    // As Docker: only running containers (active endpoints) keep a network in use.
+    const used = new Set(
+      this.deps.records
+        .attachments()
+        .filter((a) => a.ip)
+        .map((a) => a.networkId),
+    );
     const until = filters.get('until')?.[0];
     const cutoff = until ? untilCutoff(until) : undefined;
     const removed: string[] = [];
