@@ -11,6 +11,7 @@ import http from 'node:http';
 import { startDaemon } from '../test/helpers/daemon.js';
 import { benchContainers } from './containers.js';
 import { benchImageLoad, benchOverlayMount } from './images.js';
+import { benchNetwork } from './network.js';
 
 const PINGS = Number(process.env['BENCH_PINGS'] ?? 2000);
 
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   const line = (name: string, value: number, unit: string): void =>
     console.log(`${name} ${value.toFixed(3)} ${unit}`);
   if (SUITES.includes('containers')) await benchContainers(line);
+  if (SUITES.includes('network')) await benchNetwork(line);
   if (SUITES.includes('images')) {
     await benchOverlayMount(line);
     await benchImageLoad(line);

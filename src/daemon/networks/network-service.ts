@@ -499,6 +499,7 @@ export class NetworkService implements ContainerNetworking {
           ports,
         });
       const links = this.#links(c, primary);
+      const sandboxStart = performance.now();
       await createSandbox({
         nsPath,
         interfaces: allocated.map(({ n, ip }, i) => ({
@@ -511,7 +512,13 @@ export class NetworkService implements ContainerNetworking {
         })),
         ...(first && !first.n.internal ? { gateway: first.n.gateway } : {}),
       });
+      const sandboxMs = performance.now() - sandboxStart;
       if (ports.length > 0) await this.#applyFirewall();
+      this.deps.logger.debug('network attached', {
+        id: c.id,
+        sandboxMs: Math.round(sandboxMs),
+        ports: ports.length,
+      });
       for (const { n } of allocated) this.#event('connect', n, c.id);
       const ownIp = first ? formatIp(first.ip) : '127.0.0.1';
       const domain = c.config.Domainname ? `${hostname}.${c.config.Domainname} ` : '';
@@ -547,10 +554,7 @@ export class NetworkService implements ContainerNetworking {
     } catch (err) {
       this.#ports.release(ports);
       for (const { n } of allocated) this.deps.records.setAddress(c.id, n.id, undefined);
-      await removeSandbox(
-        nsPath,
-        allocated.map(({ n }) => hostVethOf(c.id, n.id)),
-      ).catch(() => undefined);
+      await removeSandbox(nsPath).catch(() => undefined);
       if (ports.length > 0) await this.#applyFirewall().catch(() => undefined);
       throw err;
     }
@@ -564,11 +568,13 @@ export class NetworkService implements ContainerNetworking {
       this.#ports.release(a.ports ?? []);
       this.deps.records.setAddress(c.id, a.networkId, undefined);
     }
-    await removeSandbox(
-      this.#nsPath(c.id),
-      attached.map((a) => hostVethOf(c.id, a.networkId)),
-    );
+    const start = performance.now();
+    await removeSandbox(this.#nsPath(c.id));
     if (hadPorts) await this.#applyFirewall();
+    this.deps.logger.debug('network detached', {
+      id: c.id,
+      ms: Math.round(performance.now() - start),
+    });
     for (const a of attached) {
       const n = networks.find((x) => x.id === a.networkId);
       if (n) this.#event('disconnect', n, c.id);

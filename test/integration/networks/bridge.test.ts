@@ -10,6 +10,7 @@ import {
   bridgePorts,
   canBind,
   defaultBridgeOf,
+  eventually,
   freePort,
   hostVeth,
   httpGet,
@@ -125,7 +126,8 @@ describe('default bridge network', () => {
     assert.equal((await dk(['rm', '-f', 'web'])).code, 0);
     assert.ok(!rulesOf(d).some((l) => l.includes(`--dport ${port} `)), 'the forward goes');
     assert.equal(await canBind(port), true, 'the port is free again');
-    assert.equal(linkExists(hostVeth(id, await bridgeId())), false, 'the veth goes');
+    const veth = hostVeth(id, await bridgeId());
+    await eventually('the veth to go', () => !linkExists(veth));
     assert.deepEqual(netnsFiles(d), []);
   });
 
@@ -343,7 +345,7 @@ describe('default bridge network', () => {
     const ownerId = await inspect('owner', '{{.Id}}');
     assert.deepEqual(bridgePorts(defaultBridgeOf(d)), [hostVeth(ownerId, await bridgeId())]);
     assert.equal((await dk(['rm', '-f', 'owner'])).code, 0);
-    assert.deepEqual(bridgePorts(defaultBridgeOf(d)), [], 'no veth stays on the bridge');
+    await eventually('no veth on the bridge', () => bridgePorts(defaultBridgeOf(d)).length === 0);
     assert.deepEqual(netnsFiles(d), [], 'no namespace stays');
   });
 });

@@ -87,3 +87,20 @@ export function canBind(port: number): Promise<boolean> {
     s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
   });
 }
+
+/**
+ * Waits (bounded) until `check` holds: the kernel frees a namespace, and the veths in it, a
+ * moment after berth lets go of it.
+ */
+export async function eventually(
+  what: string,
+  check: () => boolean,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

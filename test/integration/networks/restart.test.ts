@@ -9,6 +9,7 @@ import { busyboxArchive } from '../../helpers/image-archive.js';
 import {
   bridgePorts,
   defaultBridgeOf,
+  eventually,
   freePort,
   httpGet,
   linkExists,
@@ -91,7 +92,10 @@ describe('networks across a daemon restart', () => {
     await waitFor('the dead container to be detached', async () => netnsFiles(d).length === 2);
     assert.ok(!netnsFiles(d).includes(doomed));
     assert.ok(!rulesOf(d).some((l) => l.includes(`--dport ${doomedPort} `)), 'its forward goes');
-    assert.equal(bridgePorts(defaultBridgeOf(d)).length, 1, 'only keeper stays on the bridge');
+    await eventually(
+      'only keeper on the bridge',
+      () => bridgePorts(defaultBridgeOf(d)).length === 1,
+    );
     // The live ones still answer: the port, and the name on the user network.
     const answer = await httpGet('127.0.0.1', port, '/hostname', 3000);
     assert.ok('status' in answer && answer.status === 200, JSON.stringify(answer));
@@ -128,7 +132,8 @@ describe('networks across a daemon restart', () => {
     ];
     const ids = (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
     await ok(['rm', '-f', ...ids]);
-    for (const b of bridges) assert.deepEqual(bridgePorts(b), [], `${b} has no veth`);
+    for (const b of bridges)
+      await eventually(`${b} without veths`, () => bridgePorts(b).length === 0);
     assert.deepEqual(netnsFiles(d), []);
     d.process.kill('SIGTERM');
     await d.exited;

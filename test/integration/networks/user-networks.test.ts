@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { apiRequest, messageOf } from '../../helpers/api.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
-import { bridgePorts, hostVeth, linkExists, netnsFiles, rulesOf } from './helpers.js';
+import { bridgePorts, eventually, hostVeth, linkExists, netnsFiles, rulesOf } from './helpers.js';
 
 interface NetworkJson {
   Name: string;
@@ -268,7 +268,7 @@ describe('user-defined networks', () => {
     await ok(['start', 'late']);
     assert.match(await ok(['exec', 'late', 'ip', '-o', '-4', 'addr']), /eth1\s+inet 10\.213\./);
     await ok(['rm', '-f', 'late']);
-    assert.equal(linkExists(hostVeth(c, netId)), false);
+    await eventually('the veth to go', () => !linkExists(hostVeth(c, netId)));
   });
 
   it('refuses removal while in use (403), and removes the bridge after', async () => {
@@ -279,7 +279,10 @@ describe('user-defined networks', () => {
     const raw = await apiRequest(d.socket, 'DELETE', '/v1.41/networks/amnet');
     assert.equal(raw.status, 403);
     await ok(['rm', '-f', 'a1', 'srv']);
-    assert.deepEqual(bridgePorts(`br-${n.Id.slice(0, 12)}`), []);
+    await eventually(
+      'no veth on the bridge',
+      () => bridgePorts(`br-${n.Id.slice(0, 12)}`).length === 0,
+    );
     assert.equal(await ok(['network', 'rm', 'amnet']), 'amnet');
     assert.equal(linkExists(`br-${n.Id.slice(0, 12)}`), false);
     assert.deepEqual(netnsFiles(d), []);
