@@ -149,6 +149,7 @@ export class NetworkService implements ContainerNetworking {
   readonly #isolated: ContainerNetworking;
   /** Firewall rewrites run one at a time, each from the state at its turn. */
   #firewallQueue: Promise<void> = Promise.resolve();
+  #createQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: NetworkServiceDeps) {
     this.#names = chainNames(deps.tag);
@@ -279,6 +280,7 @@ export class NetworkService implements ContainerNetworking {
       }
       await runTool('ip', ['addr', 'del', `${formatIp(chosen.ip)}/${chosen.bits}`, 'dev', device]);
       refused.push(subnet);
+      await new Promise((r) => setTimeout(r, Math.random() * 30));
     }
   }
 
@@ -734,7 +736,14 @@ export class NetworkService implements ContainerNetworking {
     return { network: n, containers: list };
   }
 
-  async create(r: NetworkCreateRequest): Promise<{ id: string; warning: string }> {
+  /** Creates one network at a time: each sees the subnets and names of the one before. */
+  create(r: NetworkCreateRequest): Promise<{ id: string; warning: string }> {
+    const next = this.#createQueue.then(() => this.#create(r));
+    this.#createQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #create(r: NetworkCreateRequest): Promise<{ id: string; warning: string }> {
     if (r.name === '') throw invalidArgument('network name cannot be empty');
     if (!VALID_NETWORK_NAME.test(r.name))
       throw invalidArgument(
@@ -755,6 +764,13 @@ export class NetworkService implements ContainerNetworking {
       throw invalidArgument('berth supports one IPv4 address pool per network');
     const wanted = r.ipam[0] ?? {};
     const taken = all.filter((n) => n.subnet).map((n) => parseSubnet(n.subnet as string));
+    const id = randomBytes(32).toString('hex');
+    const bridge = r.options['com.docker.network.bridge.name'] || `br-${id.slice(0, 12)}`;
+    if (bridge.length > 15 || !/^[a-zA-Z0-9_.-]+$/.test(bridge))
+      throw invalidArgument(`invalid bridge name ${bridge}`);
+    if (all.some((n) => n.bridge === bridge) || (await linkExists(bridge)))
+      throw conflict(`bridge device ${bridge} is already in use`);
+    const mtu = Number(r.options['com.docker.network.driver.mtu']) || this.deps.settings.mtu;
     let subnet: string;
     if (wanted.subnet) {
       const s = parseSubnet(wanted.subnet);
@@ -764,26 +780,13 @@ export class NetworkService implements ContainerNetworking {
     } else {
       if (wanted.gateway || wanted.ipRange)
         throw invalidArgument('ip-range and gateway need a subnet (--subnet)');
-      const routes = (await hostRoutes()).map((x) => x.subnet);
-      const s = chooseSubnet([...taken, ...routes]);
-      if (!s)
-        throw new BerthError(
-          'forbidden',
-          'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',
-        );
-      subnet = formatSubnet(s);
+      subnet = await this.#claimSubnet(bridge, taken, mtu);
     }
     const pool = makePool({
       subnet,
       ...(wanted.gateway ? { gateway: wanted.gateway } : {}),
       ...(wanted.ipRange ? { ipRange: wanted.ipRange } : {}),
     });
-    const id = randomBytes(32).toString('hex');
-    const bridge = r.options['com.docker.network.bridge.name'] || `br-${id.slice(0, 12)}`;
-    if (bridge.length > 15 || !/^[a-zA-Z0-9_.-]+$/.test(bridge))
-      throw invalidArgument(`invalid bridge name ${bridge}`);
-    if (all.some((n) => n.bridge === bridge) || (await linkExists(bridge)))
-      throw conflict(`bridge device ${bridge} is already in use`);
     const record: NetworkRecord = {
       id,
       name: r.name,
@@ -801,7 +804,7 @@ export class NetworkService implements ContainerNetworking {
     await ensureBridge({
       name: bridge,
       address: `${record.gateway}/${pool.subnet.bits}`,
-      mtu: Number(r.options['com.docker.network.driver.mtu']) || this.deps.settings.mtu,
+      mtu,
       create: true,
     });
     try {
@@ -817,6 +820,33 @@ export class NetworkService implements ContainerNetworking {
     }
     this.#event('create', record);
     return { id, warning: '' };
+  }
+
+  /**
+   * The first default pool free on the host, taken by giving `bridge` its gateway address.
+   * Another daemon may have chosen the same pool at the same moment: when a route of another
+   * device overlaps once ours is there, the pool is given up and, after a random pause (so
+   * that the two do not meet again), the next one tried.
+   */
+  async #claimSubnet(bridge: string, taken: readonly Subnet[], mtu: number): Promise<string> {
+    const refused: Subnet[] = [];
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const routes = (await hostRoutes()).filter((x) => x.dev !== bridge).map((x) => x.subnet);
+      const s = chooseSubnet([...taken, ...routes, ...refused]);
+      if (!s) break;
+      const address = `${formatIp(s.base + 1)}/${s.bits}`;
+      await ensureBridge({ name: bridge, address, mtu, create: true });
+      const after = await hostRoutes();
+      if (!after.some((x) => x.dev !== bridge && overlaps(x.subnet, s))) return formatSubnet(s);
+      refused.push(s);
+      await runTool('ip', ['addr', 'del', address, 'dev', bridge]);
+      await new Promise((r) => setTimeout(r, Math.random() * 30));
+    }
+    await deleteLink(bridge).catch(() => undefined);
+    throw new BerthError(
+      'forbidden',
+      'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',
+    );
   }
 
   async remove(ref: string): Promise<void> {
