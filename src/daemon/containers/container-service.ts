@@ -40,6 +40,8 @@ export interface ContainerServiceDeps {
   readonly networks?: {
     checkCreate(request: CreateRequest): void;
     added(record: ContainerRecord): void;
+    /** Whether the container is on a network named by name or ID (ps --filter network=). */
+    isOn(record: ContainerRecord, network: string): boolean;
   };
 }
 
@@ -234,6 +236,7 @@ export class ContainerService {
     const ids = filters.get('id') ?? [];
     const ancestors = filters.get('ancestor') ?? [];
     const health = filters.get('health') ?? [];
+    const networks = filters.get('network') ?? [];
     for (const h of health)
       if (!['starting', 'healthy', 'unhealthy', 'none'].includes(h))
         throw invalidArgument(`Unrecognised filter value for health: ${h}`);
@@ -251,6 +254,7 @@ export class ContainerService {
       .filter((c) => ids.length === 0 || ids.some((i) => c.id.startsWith(i)))
       .filter((c) => matchesLabels(filters.get('label'), c.config.Labels ?? {}))
       .filter((c) => health.length === 0 || health.includes(c.state.health?.Status ?? 'none'))
+      .filter((c) => networks.length === 0 || networks.some((n) => this.deps.networks?.isOn(c, n)))
       .filter((c) => {
         if (ancestors.length === 0) return true;
         return ancestors.some((a) => {

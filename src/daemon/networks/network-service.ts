@@ -971,6 +971,13 @@ export class NetworkService implements ContainerNetworking {
     if (a.ip) this.#event('disconnect', n, c.id);
   }
 
+  /** Whether `c` is on the network `ref` names (its name, full ID or ID prefix). */
+  isOn(c: ContainerRecord, ref: string): boolean {
+    return this.containerView(c).endpoints.some(
+      (e) => e.network.name === ref || e.network.id.startsWith(ref),
+    );
+  }
+
   /** What inspect and ps show of a container's networks. */
   containerView(c: ContainerRecord): ContainerNetworkView {
     const networks = this.deps.records.networks();

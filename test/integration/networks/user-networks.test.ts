@@ -143,6 +143,10 @@ describe('user-defined networks', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.ok(r.stdout.startsWith(`nameserver 10.213.${third}.254\n`), r.stdout);
     assert.ok(r.stdout.trimEnd().endsWith(srvId), r.stdout);
+    const onNet = await ok(['ps', '--filter', 'network=amnet', '--format', '{{.Names}}']);
+    assert.deepEqual(onNet.split('\n').sort(), ['a1', 'srv']);
+    const byNetworks = await ok(['ps', '--filter', 'name=srv', '--format', '{{.Networks}}']);
+    assert.equal(byNetworks, 'amnet');
     // (busybox's wget crashes on this host, with or without berth: nc speaks HTTP instead.)
     // Unknown names fail fast instead of leaving the network.
     const miss = await dk([

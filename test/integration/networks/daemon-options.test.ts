@@ -1,0 +1,78 @@
+// The daemon's bridge flags: --bip, --fixed-cidr, --mtu, --icc=false, and --iptables=false.
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { docker, startDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { busyboxArchive } from '../../helpers/image-archive.js';
+import { defaultBridgeOf, linkExists, rulesOf } from './helpers.js';
+
+describe('daemon network options', () => {
+  const daemons: TestDaemon[] = [];
+  after(async () => {
+    for (const d of daemons) {
+      const ids = (await docker(d.host, ['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+      if (ids.length > 0) await docker(d.host, ['rm', '-f', ...ids]);
+      await d.cleanup();
+      assert.equal(linkExists(defaultBridgeOf(d)), false);
+      assert.deepEqual(rulesOf(d), []);
+    }
+  });
+
+  it('puts the bridge at --bip, containers in --fixed-cidr with --mtu, and --icc=false apart', async () => {
+    const third = randomInt(1, 250);
+    const d = await startDaemon({
+      args: [
+        '--bip',
+        `10.214.${third}.1/24`,
+        '--fixed-cidr',
+        `10.214.${third}.128/25`,
+        '--mtu',
+        '1400',
+        '--icc=false',
+      ],
+    });
+    daemons.push(d);
+    const dk = (args: string[]): ReturnType<typeof docker> =>
+      docker(d.host, args, { timeoutMs: 30_000 });
+    assert.equal((await dk(['load', '-i', busyboxArchive()])).code, 0);
+    const cfg = await dk([
+      'network',
+      'inspect',
+      '--format',
+      '{{json .IPAM.Config}} {{index .Options "com.docker.network.bridge.enable_icc"}}',
+      'bridge',
+    ]);
+    assert.equal(
+      cfg.stdout.trim(),
+      `[{"Subnet":"10.214.${third}.0/24","IPRange":"10.214.${third}.128/25","Gateway":"10.214.${third}.1"}] false`,
+    );
+    const one = await dk(['run', '-d', '--name', 'one', 'busybox', 'sleep', '120']);
+    assert.equal(one.code, 0, one.stderr);
+    const ip = (
+      await dk(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', 'one'])
+    ).stdout.trim();
+    assert.equal(ip, `10.214.${third}.128`);
+    const r = await dk([
+      'run',
+      '--rm',
+      'busybox',
+      'sh',
+      '-c',
+      `cat /sys/class/net/eth0/mtu; ping -c 1 -W 2 ${ip}`,
+    ]);
+    assert.equal(r.stdout.split('\n')[0], '1400');
+    assert.notEqual(r.code, 0, 'no traffic between containers with --icc=false');
+    assert.ok(
+      rulesOf(d).some((l) =>
+        l.endsWith(`-i ${defaultBridgeOf(d)} -o ${defaultBridgeOf(d)} -j DROP`),
+      ),
+    );
+  });
+
+  it('adds no rule with --iptables=false', async () => {
+    const d = await startDaemon({ args: ['--iptables=false'] });
+    daemons.push(d);
+    assert.ok(linkExists(defaultBridgeOf(d)));
+    assert.deepEqual(rulesOf(d), []);
+  });
+});
