@@ -4,12 +4,13 @@
 // from state in one batch whenever ports or networks change.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRecord, CreateRequest } from '../../core/containers/container.js';
 import {
   BerthError,
   conflict,
+  hasErrno,
   invalidArgument,
   isBerthError,
   notFound,
@@ -203,9 +204,33 @@ export class NetworkService implements ContainerNetworking {
       });
       await this.#dns.listen(n.id, n.gateway as string);
     }
+    await this.#releaseStale();
     const live = this.deps.records.attachments().filter((a) => a.ports && a.ports.length > 0);
     for (const a of live) await this.#ports.adopt(a.ports ?? []);
     await this.#applyFirewall();
+  }
+
+  /**
+   * Addresses and namespaces of containers that are not running, left by a daemon that died
+   * in the middle of a start or stop (the running ones, and those that died while the daemon
+   * was away, are the lifecycle's reconcile's to follow or detach).
+   */
+  async #releaseStale(): Promise<void> {
+    const containers = new Map(
+      this.deps
+        .containers()
+        .all()
+        .map((c) => [c.id, c]),
+    );
+    const live = (id: string): boolean => LIVE.has(containers.get(id)?.state.status ?? 'dead');
+    for (const a of this.deps.records.attachments())
+      if (a.ip && !live(a.containerId))
+        this.deps.records.setAddress(a.containerId, a.networkId, undefined);
+    const dir = join(this.deps.execRoot, 'netns');
+    const files = await readdir(dir).catch((err: unknown) =>
+      hasErrno(err, 'ENOENT') ? [] : Promise.reject(err),
+    );
+    for (const id of files) if (!live(id)) await removeSandbox(join(dir, id));
   }
 
   async #initDefaultBridge(): Promise<void> {
@@ -418,11 +443,32 @@ export class NetworkService implements ContainerNetworking {
   /** Create-time checks: the network exists, ports and static addresses are well formed. */
   checkCreate(r: CreateRequest): void {
     const mode = r.host.networkMode;
+    const h = r.host;
     if (mode.startsWith('container:')) {
       const target = mode.slice('container:'.length);
       if (target === '')
         throw invalidArgument('invalid container network mode: container: with no name');
+      // Docker's checks: what belongs to the other container's network cannot be set here.
+      if (r.config.Hostname)
+        throw invalidArgument('conflicting options: hostname and the network mode');
+      if (h.dns?.length) throw invalidArgument('conflicting options: dns and the network mode');
+      if (h.extraHosts?.length)
+        throw invalidArgument(
+          'conflicting options: custom host-to-IP mapping and the network mode',
+        );
+      if (Object.keys(h.portBindings ?? {}).length > 0 || h.publishAllPorts)
+        throw invalidArgument(
+          'conflicting options: port publishing and the container type network mode',
+        );
+      if (h.links?.length)
+        throw invalidArgument(
+          "conflicting options: container type network can't be used with links. This would result in undefined behavior",
+        );
       this.deps.containers().resolve(target);
+    } else if (mode === 'host' && h.links?.length) {
+      throw invalidArgument(
+        "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
+      );
     } else if (mode !== 'host' && mode !== 'none') {
       const n = this.resolve(mode === 'default' ? 'bridge' : mode);
       if (n.driver !== 'bridge') throw notFound(`network ${mode} not found`);

@@ -342,6 +342,33 @@ describe('default bridge network', () => {
     ]);
     assert.equal(joined.code, 0, joined.stderr);
     assert.ok(joined.stdout.includes(`inet ${ip}/`), joined.stdout);
+    const conflicting = await dk([
+      'run',
+      '--rm',
+      '--network',
+      'container:owner',
+      '-p',
+      '80',
+      'busybox',
+      'true',
+    ]);
+    assert.equal(conflicting.code, 125);
+    assert.match(
+      conflicting.stderr,
+      /conflicting options: port publishing and the container type network mode/,
+    );
+    const named = await dk([
+      'run',
+      '--rm',
+      '--network',
+      'container:owner',
+      '--hostname',
+      'x',
+      'busybox',
+      'true',
+    ]);
+    assert.equal(named.code, 125);
+    assert.match(named.stderr, /conflicting options: hostname and the network mode/);
     const ownerId = await inspect('owner', '{{.Id}}');
     assert.deepEqual(bridgePorts(defaultBridgeOf(d)), [hostVeth(ownerId, await bridgeId())]);
     assert.equal((await dk(['rm', '-f', 'owner'])).code, 0);

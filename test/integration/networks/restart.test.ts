@@ -2,7 +2,8 @@
 // containers that died meanwhile lose their veth, namespace and rules, no address is handed
 // out twice, and a clean shutdown with nothing running leaves nothing of the daemon behind.
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
@@ -77,10 +78,15 @@ describe('networks across a daemon restart', () => {
     const doomedPid = Number(await ok(['inspect', '--format', '{{.State.Pid}}', 'doomed']));
     await waitFor('httpd', async () => 'status' in (await httpGet('127.0.0.1', port, '/', 1000)));
 
+    const idle = await ok(['create', '--name', 'idle', 'busybox', 'true']);
     d.process.kill('SIGKILL');
     await d.exited;
     process.kill(doomedPid, 'SIGKILL');
+    // What a start cut short by the crash would leave: a namespace file of a container that
+    // is not running.
+    await writeFile(join(d.execRoot, 'netns', idle), '');
     d = await startDaemon({ reuseDir: dir });
+    assert.ok(!netnsFiles(d).includes(idle), 'the half-made namespace is gone');
 
     await waitFor(
       'doomed to be seen exited',
