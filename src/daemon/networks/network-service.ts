@@ -420,12 +420,7 @@ export class NetworkService implements ContainerNetworking {
         if (isBerthError(err, 'not-found')) continue;
         throw err;
       }
-      const names = [
-        c.name,
-        c.id.slice(0, 12),
-        c.config.Hostname ?? '',
-        ...(a.config.aliases ?? []),
-      ];
+      const names = [c.name, c.id.slice(0, 12), ...(a.config.aliases ?? [])];
       if (names.some((n) => n.toLowerCase() === name)) out.push(a.ip);
     }
     return out;

@@ -5,7 +5,12 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { conflict } from '../../core/errors.js';
-import type { PortMapping, PortRequest } from '../../core/network/ports.js';
+import {
+  EPHEMERAL_HIGH,
+  EPHEMERAL_LOW,
+  type PortMapping,
+  type PortRequest,
+} from '../../core/network/ports.js';
 
 type Holder = net.Server | dgram.Socket;
 
@@ -41,6 +46,7 @@ function release(h: Holder): void {
 
 export class PortReservations {
   readonly #held = new Map<string, Holder>();
+  #lastEphemeral = EPHEMERAL_LOW - 1;
 
   /** Takes a host port for each request (the first free in its range); all or nothing. */
   async reserve(requests: readonly PortRequest[]): Promise<PortMapping[]> {
@@ -81,10 +87,11 @@ export class PortReservations {
   }
 
   async #reserveOne(r: PortRequest): Promise<PortMapping> {
-    const ephemeral = r.high > r.low;
+    const ephemeral = r.low === EPHEMERAL_LOW && r.high === EPHEMERAL_HIGH;
     const span = r.high - r.low + 1;
-    // Ephemeral ports start at a random place so that daemons sharing a host rarely collide.
-    const start = ephemeral ? Math.floor(Math.random() * span) : 0;
+    // As Docker's allocator: ephemeral ports one after the other from the last one handed
+    // out (a port just given back is not reused at once); a given range from its start.
+    const start = ephemeral ? (this.#lastEphemeral + 1 - r.low + span) % span : 0;
     const tries = Math.min(span, 2000);
     for (let i = 0; i < tries; i++) {
       const port = r.low + ((start + i) % span);
@@ -97,13 +104,14 @@ export class PortReservations {
       if (this.#clashesHeld(m)) continue;
       try {
         this.#held.set(key(m), await bind(m));
+        if (ephemeral) this.#lastEphemeral = port;
         return m;
       } catch (err) {
         if (!(err as NodeJS.ErrnoException).code?.startsWith('EADDR')) throw err;
       }
     }
     throw conflict(
-      ephemeral
+      r.high > r.low
         ? `Bind for ${r.hostIp}:${r.low}-${r.high} failed: all ports are allocated`
         : `Bind for ${r.hostIp}:${r.low} failed: port is already allocated`,
     );
