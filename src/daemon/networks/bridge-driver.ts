@@ -80,6 +80,7 @@ export async function deleteLink(name: string): Promise<void> {
 export async function createSandbox(spec: SandboxSpec): Promise<void> {
   await mkdir(join(spec.nsPath, '..'), { recursive: true, mode: 0o700 });
   await writeFile(spec.nsPath, '', { flag: 'w' });
+  for (const i of spec.interfaces) await removeStale(i.hostVeth);
   const inside = ['link set lo up'];
   for (const i of spec.interfaces) inside.push(...interfaceBatch(i));
   if (spec.gateway) inside.push(`route add default via ${spec.gateway}`);
@@ -99,6 +100,14 @@ export async function createSandbox(spec: SandboxSpec): Promise<void> {
   }
 }
 
+/**
+ * A veth of the container's last run may still be there: the kernel frees a namespace (and
+ * the veths in it) a moment after its unmount. Its name is taken until then.
+ */
+async function removeStale(hostVeth: string): Promise<void> {
+  if (await linkExists(hostVeth)) await deleteLink(hostVeth);
+}
+
 function interfaceBatch(i: SandboxSpec['interfaces'][number]): string[] {
   return [
     `link add ${i.name} mtu ${i.mtu} address ${i.mac} type veth peer name ${i.hostVeth} mtu ${i.mtu} netns /proc/${process.pid}/ns/net`,
@@ -113,6 +122,7 @@ export async function addInterface(
   i: SandboxSpec['interfaces'][number],
   defaultGateway?: string,
 ): Promise<void> {
+  await removeStale(i.hostVeth);
   const inside = interfaceBatch(i);
   if (defaultGateway) inside.push(`route replace default via ${defaultGateway}`);
   await runTool('nsenter', [`--net=${nsPath}`, 'ip', '-batch', '-'], {

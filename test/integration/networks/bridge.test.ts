@@ -189,6 +189,19 @@ describe('default bridge network', () => {
     assert.equal((await dk(['rm', '-f', 'anyweb', 'anyweb2'])).code, 0);
   });
 
+  it('restarts a bridged container at once, again and again (its veth name is reused)', async () => {
+    assert.equal((await dk(['run', '-d', '--name', 'again', 'busybox', 'sleep', '120'])).code, 0);
+    for (let i = 0; i < 4; i++) {
+      const r = await dk(['restart', '-t', '0', 'again']);
+      assert.equal(r.code, 0, r.stderr);
+      // The gateway is the bridge: reached only through the new veth.
+      const gateway = await inspect('again', '{{.NetworkSettings.Gateway}}');
+      const ping = await dk(['exec', 'again', 'ping', '-c', '1', '-W', '2', gateway]);
+      assert.equal(ping.code, 0, ping.stdout + ping.stderr);
+    }
+    assert.equal((await dk(['rm', '-f', 'again'])).code, 0);
+  });
+
   it('refuses bad -p values and missing networks as Docker does, creating nothing', async () => {
     const before = (await dk(['ps', '-aq'])).stdout;
     const badIp = await dk(['run', '-p', '300.1.1.1:80:80', 'busybox', 'true']);
