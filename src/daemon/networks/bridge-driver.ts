@@ -63,10 +63,20 @@ export async function ensureBridge(o: {
     throw new ToolError(`bridge device ${o.name} does not exist: create it first`);
   const batch: string[] = [];
   if (!exists) batch.push(`link add name ${o.name} mtu ${o.mtu} type bridge`);
+  // A bridge of ours keeps one address: an earlier one (another --bip) goes.
+  if (exists && o.create)
+    for (const old of await addresses(o.name))
+      if (old !== o.address) batch.push(`addr del ${old} dev ${o.name}`);
   batch.push(`addr replace ${o.address} dev ${o.name}`, `link set ${o.name} up`);
   await runTool('ip', ['-batch', '-'], { input: batch.join('\n') + '\n' });
   // Published ports reached on 127.0.0.1 are routed out through the bridge.
   await writeFile(`/proc/sys/net/ipv4/conf/${o.name}/route_localnet`, '1').catch(() => undefined);
+}
+
+/** The IPv4 addresses of a device, `a.b.c.d/n`. */
+export async function addresses(device: string): Promise<string[]> {
+  const out = await runTool('ip', ['-4', '-o', 'addr', 'show', 'dev', device]);
+  return [...out.matchAll(/\sinet\s+(\S+)/g)].map((m) => m[1] as string);
 }
 
 export async function deleteLink(name: string): Promise<void> {

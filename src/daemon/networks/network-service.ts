@@ -61,6 +61,7 @@ import {
 } from '../containers/start-parts.js';
 import {
   addInterface,
+  addresses,
   createSandbox,
   deleteLink,
   ensureBridge,
@@ -236,6 +237,11 @@ export class NetworkService implements ContainerNetworking {
   async #initDefaultBridge(): Promise<void> {
     const { settings, tag } = this.deps;
     const old = this.deps.records.networks().find((n) => n.name === 'bridge');
+    if (settings.bridge === 'none') {
+      // No default bridge network at all (Docker's `--bridge=none`).
+      if (old) this.deps.records.deleteNetwork(old.id);
+      return;
+    }
     const device = settings.bridge || (tag === '' ? 'berth0' : `berth-${tag}`);
     const mtu = settings.mtu;
     const create = settings.bridge === '';
@@ -311,9 +317,8 @@ export class NetworkService implements ContainerNetworking {
 
   async #deviceAddress(device: string): Promise<{ ip: number; bits: number } | undefined> {
     if (!(await linkExists(device))) return undefined;
-    const out = await runTool('ip', ['-4', '-o', 'addr', 'show', 'dev', device]);
-    const m = /\sinet\s+(\S+)/.exec(out);
-    return m ? parseCidr(m[1] as string) : undefined;
+    const [first] = await addresses(device);
+    return first ? parseCidr(first) : undefined;
   }
 
   /**
@@ -430,7 +435,9 @@ export class NetworkService implements ContainerNetworking {
   #primaryName(c: Pick<ContainerRecord, 'host'>): string | undefined {
     const mode = c.host.networkMode;
     if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) return undefined;
-    return mode === 'default' ? 'bridge' : mode;
+    // `--bridge none`: no default network, so the default is no network.
+    if (mode === 'default') return this.deps.settings.bridge === 'none' ? undefined : 'bridge';
+    return mode;
   }
 
   // ---- create / remove of containers ----
@@ -464,8 +471,8 @@ export class NetworkService implements ContainerNetworking {
       throw invalidArgument(
         "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
       );
-    } else if (mode !== 'host' && mode !== 'none') {
-      const n = this.resolve(mode === 'default' ? 'bridge' : mode);
+    } else if (this.#primaryName(r) !== undefined) {
+      const n = this.resolve(this.#primaryName(r) as string);
       if (n.driver !== 'bridge') throw notFound(`network ${mode} not found`);
     }
     if (r.host.portBindings) checkPortBindings(r.host.portBindings);
@@ -507,10 +514,11 @@ export class NetworkService implements ContainerNetworking {
   async attach(c: ContainerRecord): Promise<NetworkAttachment> {
     const mode = c.host.networkMode;
     if (mode === 'host') return this.#isolated.attach(c);
-    if (mode === 'none') return this.#isolated.attach(c);
     if (mode.startsWith('container:'))
       return this.#joinContainer(c, mode.slice('container:'.length));
-    const primary = this.resolve(this.#primaryName(c) as string);
+    const primaryName = this.#primaryName(c);
+    if (primaryName === undefined) return this.#isolated.attach(c);
+    const primary = this.resolve(primaryName);
     if (!this.#attachmentsOf(c.id).some((a) => a.networkId === primary.id))
       this.deps.records.putAttachment(c.id, primary.id, {});
     const attachments = this.#attachmentsOf(c.id).sort((a, b) =>

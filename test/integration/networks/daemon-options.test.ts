@@ -1,5 +1,6 @@
 // The daemon's bridge flags: --bip, --fixed-cidr, --mtu, --icc=false, and --iptables=false.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { docker, startDaemon, type TestDaemon } from '../../helpers/daemon.js';
@@ -67,6 +68,47 @@ describe('daemon network options', () => {
         l.endsWith(`-i ${defaultBridgeOf(d)} -o ${defaultBridgeOf(d)} -j DROP`),
       ),
     );
+  });
+
+  it('has no default network with --bridge=none, and a new --bip replaces the old address', async () => {
+    const d = await startDaemon({ args: ['--bridge', 'none'] });
+    daemons.push(d);
+    const dk = (args: string[]): ReturnType<typeof docker> =>
+      docker(d.host, args, { timeoutMs: 30_000 });
+    assert.equal((await dk(['load', '-i', busyboxArchive()])).code, 0);
+    assert.equal(linkExists(defaultBridgeOf(d)), false);
+    const ls = await dk(['network', 'ls', '--format', '{{.Name}}']);
+    assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['host', 'none']);
+    const r = await dk(['run', '--rm', 'busybox', 'ip', '-o', 'link']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(':')[1]?.trim()),
+      ['lo'],
+    );
+    // The same state with a bridge again, then with another --bip: one address, the new one.
+    d.process.kill('SIGTERM');
+    await d.exited;
+    const third = randomInt(1, 250);
+    for (const bip of [`10.215.${third}.1/24`, `10.216.${third}.1/24`]) {
+      const again = await startDaemon({ reuseDir: d.dir, args: ['--bip', bip] });
+      daemons.push(again);
+      const addrs = execFileSync(
+        'ip',
+        ['-4', '-o', 'addr', 'show', 'dev', defaultBridgeOf(again)],
+        {
+          encoding: 'utf8',
+        },
+      );
+      assert.deepEqual(
+        [...addrs.matchAll(/inet (\S+)/g)].map((m) => m[1]),
+        [bip],
+      );
+      again.process.kill('SIGTERM');
+      await again.exited;
+    }
   });
 
   it('adds no rule with --iptables=false', async () => {

@@ -7,7 +7,16 @@ import { after, before, describe, it } from 'node:test';
 import { docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { apiRequest, messageOf } from '../../helpers/api.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
-import { bridgePorts, eventually, hostVeth, linkExists, netnsFiles, rulesOf } from './helpers.js';
+import {
+  bridgePorts,
+  eventually,
+  freePort,
+  hostVeth,
+  httpGet,
+  linkExists,
+  netnsFiles,
+  rulesOf,
+} from './helpers.js';
 
 interface NetworkJson {
   Name: string;
@@ -114,6 +123,7 @@ describe('user-defined networks', () => {
   });
 
   it('containers reach each other by name, alias and short ID through the embedded DNS', async () => {
+    const port = await freePort();
     await ok([
       'run',
       '-d',
@@ -121,6 +131,8 @@ describe('user-defined networks', () => {
       'srv',
       '--network',
       'amnet',
+      '-p',
+      `127.0.0.1:${port}:80`,
       'busybox',
       'httpd',
       '-f',
@@ -130,6 +142,18 @@ describe('user-defined networks', () => {
       '/etc',
     ]);
     const srvId = (await ok(['inspect', '--format', '{{.Id}}', 'srv'])).slice(0, 12);
+    // Published from a user network too.
+    let answer: Awaited<ReturnType<typeof httpGet>> = { error: 'none yet' };
+    await waitFor(
+      'httpd on the user network through its published port',
+      async () => {
+        answer = await httpGet('127.0.0.1', port, '/hostname', 2000);
+        return 'status' in answer;
+      },
+      10_000,
+      100,
+    );
+    assert.deepEqual(answer, { status: 200, body: `${srvId}\n` });
     const r = await dk([
       'run',
       '--rm',
