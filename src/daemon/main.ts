@@ -22,6 +22,9 @@ import { ContainerRecords } from '../core/state/container-records.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerLifecycle } from './containers/lifecycle.js';
 import { NetworkService } from './networks/network-service.js';
+import { ContainerNetworks } from './networks/container-networks.js';
+import { IptablesFirewall } from './networks/iptables-firewall.js';
+import { PortReservations } from './networks/port-reservations.js';
 import { NetworkRecords } from '../core/state/network-records.js';
 import { networkRoutes } from '../api/routes/networks/routes.js';
 import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
@@ -196,29 +199,42 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     );
     const containerRoot = join(config.dataRoot, 'containers');
     await mkdir(containerRoot, { recursive: true, mode: 0o700 });
-    const networks: NetworkService = new NetworkService({
-      records: new NetworkRecords(state.database),
+    const hostResolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    // The default daemon's devices and chains are berth0 and BERTH-*; any other daemon's
+    // (another exec root) carry a tag of their own, so daemons sharing a host never meet.
+    const networkTag =
+      config.execRoot === '/run/berth'
+        ? ''
+        : createHash('sha256').update(config.execRoot).digest('hex').slice(0, 6);
+    const networkRecords = new NetworkRecords(state.database);
+    const firewall = new IptablesFirewall({
+      records: networkRecords,
+      tag: networkTag,
+      enabled: config.iptables,
+      icc: config.icc,
+      ipMasq: config.ipMasq,
+    });
+    const hostPorts = new PortReservations();
+    const networkBase = {
+      records: networkRecords,
       containers: (): ContainerService => containerService,
       events,
       logger,
       settings: config,
       execRoot: config.execRoot,
-      containerRoot,
-      hostResolvConf: await readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
-      // The default daemon's devices and chains are berth0 and BERTH-*; any other daemon's
-      // (another exec root) carry a tag of their own, so daemons sharing a host never meet.
-      tag:
-        config.execRoot === '/run/berth'
-          ? ''
-          : createHash('sha256').update(config.execRoot).digest('hex').slice(0, 6),
-    });
+      hostResolvConf,
+      firewall,
+      ports: hostPorts,
+    };
+    const networks = new NetworkService({ ...networkBase, tag: networkTag });
+    const containerNetworks = new ContainerNetworks({ ...networkBase, containerRoot });
     const containerService: ContainerService = new ContainerService({
       records: containerRecords,
       driver,
       events,
       resolveImage: (name) => images.resolve(name),
       root: containerRoot,
-      networks,
+      networks: containerNetworks,
     });
     late.containers = containerService;
     shutdownHandlers.add('networks', () => networks.shutdown());
@@ -243,7 +259,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       containerRoot,
       bundleRoot: join(config.execRoot, 'bundles'),
       seccomp,
-      networking: networks,
+      networking: containerNetworks,
       initBinary: await which('tini-static'),
       availableCapabilities: capabilities,
       oomKills,
@@ -322,7 +338,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         driverName: driver.name,
         containerRoot,
         execIds: (id) => execs.idsOf(id),
-        network: (c) => networks.containerView(c),
+        network: (c) => containerNetworks.containerView(c),
         create: (r) => containerService.create(r),
         resolve: (ref) => containerService.resolve(ref),
         list: (o) => containerService.list(o),

@@ -1,12 +1,12 @@
-// Networks: the default bridge made at start-up, user bridge networks (create, rm, connect,
-// disconnect), and each container's part in a start (its namespace, veths, addresses,
-// published ports, names). Addresses live in the state store; the firewall is rewritten
-// from state in one batch whenever ports or networks change.
+// Networks: the default ones made at start-up, user bridge networks (create, ls, inspect,
+// rm, prune, connect, disconnect), and the daemon's network state taken down at a clean
+// shutdown. Addresses live in the state store; the firewall is rewritten from it in one
+// batch whenever ports or networks change (see container-networks.ts for a start's part).
 
-import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerRecord, CreateRequest } from '../../core/containers/container.js';
+import type { ContainerRecord } from '../../core/containers/container.js';
 import {
   BerthError,
   conflict,
@@ -17,66 +17,41 @@ import {
 } from '../../core/errors.js';
 import type { EventPublisher } from '../../core/events.js';
 import { checkFilterKeys, matchesLabels, type FilterArgs } from '../../core/filters.js';
-import { extraHostLine, linkEnv, linkHostsLine, resolvConf } from '../../core/network/etc-files.js';
-import {
-  chainNames,
-  installText,
-  removeText,
-  rulesText,
-  type ChainNames,
-  type FirewallPort,
-} from '../../core/network/firewall.js';
-import {
-  checkStatic,
-  chooseSubnet,
-  makePool,
-  nextFree,
-  type Pool,
-} from '../../core/network/ipam.js';
-import {
-  formatIp,
-  formatSubnet,
-  macOf,
-  overlaps,
-  parseCidr,
-  parseIp,
-  parseSubnet,
-  type Subnet,
-} from '../../core/network/ipv4.js';
-import type {
-  Attachment,
-  ContainerNetworkView,
-  EndpointConfig,
-  EndpointView,
-  NetworkRecord,
-} from '../../core/network/network.js';
-import { checkPortBindings, portRequests, type PortMapping } from '../../core/network/ports.js';
+import { checkStatic, makePool } from '../../core/network/ipam.js';
+import { formatIp, formatSubnet, macOf, overlaps, parseSubnet } from '../../core/network/ipv4.js';
+import type { EndpointConfig, NetworkRecord } from '../../core/network/network.js';
 import type { NetworkRecords } from '../../core/state/network-records.js';
 import type { Logger } from '../../lib/logger.js';
-import type { NetworkAttachment } from '../containers/start-parts.js';
-import {
-  hostsFile,
-  isolatedNetworking,
-  type ContainerNetworking,
-} from '../containers/start-parts.js';
 import {
   addInterface,
-  addresses,
-  createSandbox,
   deleteLink,
   ensureBridge,
-  hostRoutes,
   linkExists,
   removeSandbox,
   setIpForward,
 } from './bridge-driver.js';
+import { claimSubnet, initDefaultBridge } from './default-bridge.js';
 import { DnsServers } from './dns-server.js';
-import { runTool } from './host-tools.js';
-import { PortReservations } from './port-reservations.js';
+import {
+  addressesOfName,
+  allocateAddress,
+  attachmentsOf,
+  endpointIdOf,
+  hostVethOf,
+  LIVE,
+  nsPathOf,
+  poolOf,
+  primaryNetworkName,
+  publishNetworkEvent,
+  resolveNetwork,
+  type ContainerLookup,
+} from './endpoints.js';
+import type { IptablesFirewall } from './iptables-firewall.js';
+import type { PortReservations } from './port-reservations.js';
 
 /** The daemon settings networks use (DaemonConfig's bridge flags). */
 export interface NetworkSettings {
-  /** `--bridge`: an existing bridge to use instead of making one. */
+  /** `--bridge`: an existing bridge to use instead of making one (`none`: no default network). */
   readonly bridge: string;
   readonly bip: string;
   readonly fixedCidr: string;
@@ -92,19 +67,16 @@ export interface NetworkSettings {
 
 export interface NetworkServiceDeps {
   readonly records: NetworkRecords;
-  /** Late-bound: containers and networks refer to each other. */
-  readonly containers: () => {
-    resolve(ref: string): ContainerRecord;
-    all(): ContainerRecord[];
-  };
+  readonly containers: ContainerLookup;
   readonly events: EventPublisher;
   readonly logger: Logger;
   readonly settings: NetworkSettings;
   readonly execRoot: string;
-  readonly containerRoot: string;
   readonly hostResolvConf: string;
   /** Names this daemon's devices and chains apart from other daemons' ('' for the default). */
   readonly tag: string;
+  readonly firewall: IptablesFirewall;
+  readonly ports: PortReservations;
 }
 
 export interface NetworkCreateRequest {
@@ -133,35 +105,18 @@ const PREDEFINED = ['bridge', 'host', 'none'];
 const NETWORK_FILTERS = ['driver', 'id', 'label', 'name', 'scope', 'type', 'dangling'];
 const PRUNE_FILTERS = ['label', 'label!', 'until'];
 const VALID_NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-const LIVE = new Set(['running', 'paused', 'restarting']);
 
-function endpointIdOf(containerId: string, networkId: string): string {
-  return createHash('sha256').update(`${containerId}/${networkId}`).digest('hex');
-}
-
-/** The host end of a container's veth on a network: stable, so a restarted daemon finds it. */
-function hostVethOf(containerId: string, networkId: string): string {
-  return `veth${endpointIdOf(containerId, networkId).slice(0, 10)}`;
-}
-
-export class NetworkService implements ContainerNetworking {
-  readonly #names: ChainNames;
-  readonly #ports = new PortReservations();
+export class NetworkService {
   readonly #dns: DnsServers;
-  readonly #isolated: ContainerNetworking;
-  /** Firewall rewrites run one at a time, each from the state at its turn. */
-  #firewallQueue: Promise<void> = Promise.resolve();
   #createQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: NetworkServiceDeps) {
-    this.#names = chainNames(deps.tag);
-    this.#isolated = isolatedNetworking(deps.hostResolvConf);
     const upstream = deps.hostResolvConf
       .split('\n')
       .map((l) => /^\s*nameserver\s+(127\.\S+)/.exec(l)?.[1])
       .filter((s): s is string => s !== undefined);
     this.#dns = new DnsServers({
-      lookup: (networkId, name) => this.#lookup(networkId, name),
+      lookup: (networkId, name) => addressesOfName(deps.records, deps.containers, networkId, name),
       upstream,
       logger: deps.logger,
     });
@@ -189,12 +144,9 @@ export class NetworkService implements ContainerNetworking {
           options: {},
         });
     }
-    await this.#initDefaultBridge();
+    await initDefaultBridge(this.deps);
     if (settings.ipForward) await setIpForward();
-    if (settings.iptables) {
-      const save = await this.#iptablesSave();
-      await this.#restore(installText(this.#names, save));
-    }
+    await this.deps.firewall.install();
     for (const n of this.deps.records.networks()) {
       if (n.driver !== 'bridge' || n.isDefault) continue;
       await ensureBridge({
@@ -207,8 +159,8 @@ export class NetworkService implements ContainerNetworking {
     }
     await this.#releaseStale();
     const live = this.deps.records.attachments().filter((a) => a.ports && a.ports.length > 0);
-    for (const a of live) await this.#ports.adopt(a.ports ?? []);
-    await this.#applyFirewall();
+    for (const a of live) await this.deps.ports.adopt(a.ports ?? []);
+    await this.deps.firewall.apply();
   }
 
   /**
@@ -234,110 +186,19 @@ export class NetworkService implements ContainerNetworking {
     for (const id of files) if (!live(id)) await removeSandbox(join(dir, id));
   }
 
-  async #initDefaultBridge(): Promise<void> {
-    const { settings, tag } = this.deps;
-    const old = this.deps.records.networks().find((n) => n.name === 'bridge');
-    if (settings.bridge === 'none') {
-      // No default bridge network at all (Docker's `--bridge=none`).
-      if (old) this.deps.records.deleteNetwork(old.id);
-      return;
-    }
-    const device = settings.bridge || (tag === '' ? 'berth0' : `berth-${tag}`);
-    const mtu = settings.mtu;
-    const create = settings.bridge === '';
-    let address: { ip: number; bits: number } | undefined;
-    if (settings.bip) address = parseCidr(settings.bip);
-    else if (!create) address = await this.#deviceAddress(device);
-    const others = async (): Promise<Subnet[]> => [
-      ...(await hostRoutes()).filter((r) => r.dev !== device).map((r) => r.subnet),
-      ...this.deps.records
-        .networks()
-        .filter((n) => n.subnet && !n.isDefault)
-        .map((n) => parseSubnet(n.subnet as string)),
-    ];
-    if (!address && old?.subnet && old.gateway) {
-      const s = parseSubnet(old.subnet);
-      if (!(await others()).some((o) => overlaps(o, s)))
-        address = { ip: parseIp(old.gateway) as number, bits: s.bits };
-    }
-    if (!address) address = await this.#deviceAddress(device);
-    // Several daemons may choose at once: after taking a subnet, make sure nobody else did.
-    const offset = tag === '' ? 0 : Number.parseInt(tag.slice(0, 4), 16);
-    const refused: Subnet[] = [];
-    for (let attempt = 0; ; attempt++) {
-      let chosen = address;
-      if (!chosen) {
-        const s = chooseSubnet([...(await others()), ...refused], offset + attempt);
-        if (!s) throw new Error('no free address range for the default bridge network');
-        chosen = { ip: s.base + 1, bits: s.bits };
-      }
-      const subnet = {
-        base: (chosen.ip & (0xffffffff << (32 - chosen.bits))) >>> 0,
-        bits: chosen.bits,
-      };
-      await ensureBridge({
-        name: device,
-        address: `${formatIp(chosen.ip)}/${chosen.bits}`,
-        mtu,
-        create,
-      });
-      const clash = (await others()).some((o) => overlaps(o, subnet));
-      if (!clash || address || attempt >= 8) {
-        const record: NetworkRecord = {
-          id: old?.id ?? randomBytes(32).toString('hex'),
-          name: 'bridge',
-          created: old?.created ?? new Date().toISOString(),
-          driver: 'bridge',
-          bridge: device,
-          subnet: formatSubnet(subnet),
-          gateway: formatIp(chosen.ip),
-          ...(settings.fixedCidr ? { ipRange: settings.fixedCidr } : {}),
-          internal: false,
-          attachable: false,
-          labels: {},
-          options: {
-            'com.docker.network.bridge.default_bridge': 'true',
-            'com.docker.network.bridge.enable_icc': String(settings.icc),
-            'com.docker.network.bridge.enable_ip_masquerade': String(settings.ipMasq),
-            'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
-            'com.docker.network.bridge.name': device,
-            'com.docker.network.driver.mtu': String(mtu),
-          },
-          isDefault: true,
-        };
-        if (old) this.deps.records.updateNetwork(record);
-        else this.deps.records.insertNetwork(record);
-        return;
-      }
-      await runTool('ip', ['addr', 'del', `${formatIp(chosen.ip)}/${chosen.bits}`, 'dev', device]);
-      refused.push(subnet);
-      await new Promise((r) => setTimeout(r, Math.random() * 30));
-    }
-  }
-
-  async #deviceAddress(device: string): Promise<{ ip: number; bits: number } | undefined> {
-    if (!(await linkExists(device))) return undefined;
-    const [first] = await addresses(device);
-    return first ? parseCidr(first) : undefined;
-  }
-
   /**
    * At shutdown: with no container left running, the bridges, chains and rules go; otherwise
    * they stay for the live containers and the next start takes them over.
    */
   async shutdown(): Promise<void> {
     this.#dns.closeAll();
-    this.#ports.releaseAll();
-    await this.#firewallQueue;
+    this.deps.ports.releaseAll();
     const live = this.deps
       .containers()
       .all()
       .some((c) => LIVE.has(c.state.status));
     if (live) return;
-    if (this.deps.settings.iptables) {
-      const text = removeText(this.#names, await this.#iptablesSave());
-      if (text) await this.#restore(text);
-    }
+    await this.deps.firewall.remove();
     for (const n of this.deps.records.networks()) {
       if (n.driver !== 'bridge' || !n.bridge) continue;
       if (n.isDefault && this.deps.settings.bridge !== '') continue;
@@ -345,378 +206,9 @@ export class NetworkService implements ContainerNetworking {
     }
   }
 
-  // ---- firewall ----
-
-  async #iptablesSave(): Promise<string> {
-    const parts = await Promise.all(
-      ['filter', 'nat'].map((t) => runTool('iptables-save', ['-t', t]).catch(() => '')),
-    );
-    return parts.join('\n');
-  }
-
-  async #restore(text: string): Promise<void> {
-    await runTool('iptables-restore', ['--noflush', '-w', '5'], { input: text });
-  }
-
-  /** Rewrites our chains from the networks and published ports in the state store. */
-  #applyFirewall(): Promise<void> {
-    if (!this.deps.settings.iptables) return Promise.resolve();
-    const run = async (): Promise<void> => {
-      const networks = this.deps.records.networks().filter((n) => n.driver === 'bridge');
-      const byId = new Map(networks.map((n) => [n.id, n]));
-      const ports: FirewallPort[] = [];
-      for (const a of this.deps.records.attachments()) {
-        const n = byId.get(a.networkId);
-        if (!n?.bridge || !a.ip) continue;
-        for (const m of a.ports ?? [])
-          ports.push({ bridge: n.bridge, containerIp: a.ip, mapping: m });
-      }
-      const text = rulesText(
-        this.#names,
-        networks.map((n) => ({
-          bridge: n.bridge as string,
-          subnet: n.subnet as string,
-          internal: n.internal,
-          icc: n.isDefault
-            ? this.deps.settings.icc
-            : n.options['com.docker.network.bridge.enable_icc'] !== 'false',
-          masquerade: n.isDefault
-            ? this.deps.settings.ipMasq
-            : n.options['com.docker.network.bridge.enable_ip_masquerade'] !== 'false',
-        })),
-        ports,
-      );
-      await this.#restore(text);
-    };
-    const next = this.#firewallQueue.then(run);
-    this.#firewallQueue = next.catch(() => undefined);
-    return next;
-  }
-
-  // ---- lookups ----
-
   /** By full ID, name, or unique ID prefix; a 404 `network X not found` otherwise. */
   resolve(ref: string): NetworkRecord {
-    const all = this.deps.records.networks();
-    const found =
-      all.find((n) => n.id === ref) ??
-      all.find((n) => n.name === ref) ??
-      (() => {
-        const byPrefix = all.filter((n) => ref !== '' && n.id.startsWith(ref));
-        return byPrefix.length === 1 ? byPrefix[0] : undefined;
-      })();
-    if (!found) throw notFound(`network ${ref} not found`);
-    return found;
-  }
-
-  #attachmentsOf(containerId: string): Attachment[] {
-    return this.deps.records.attachments().filter((a) => a.containerId === containerId);
-  }
-
-  #lookup(networkId: string, name: string): string[] {
-    const containers = this.deps.containers();
-    const out: string[] = [];
-    for (const a of this.deps.records.attachments()) {
-      if (a.networkId !== networkId || !a.ip) continue;
-      let c: ContainerRecord;
-      try {
-        c = containers.resolve(a.containerId);
-      } catch (err) {
-        if (isBerthError(err, 'not-found')) continue;
-        throw err;
-      }
-      const names = [c.name, c.id.slice(0, 12), ...(a.config.aliases ?? [])];
-      if (names.some((n) => n.toLowerCase() === name)) out.push(a.ip);
-    }
-    return out;
-  }
-
-  /** The networks a container's mode names: its primary network (undefined for host, none, container:). */
-  #primaryName(c: Pick<ContainerRecord, 'host'>): string | undefined {
-    const mode = c.host.networkMode;
-    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) return undefined;
-    // `--bridge none`: no default network, so the default is no network.
-    if (mode === 'default') return this.deps.settings.bridge === 'none' ? undefined : 'bridge';
-    return mode;
-  }
-
-  // ---- create / remove of containers ----
-
-  /** Create-time checks: the network exists, ports and static addresses are well formed. */
-  checkCreate(r: CreateRequest): void {
-    const mode = r.host.networkMode;
-    const h = r.host;
-    if (mode.startsWith('container:')) {
-      const target = mode.slice('container:'.length);
-      if (target === '')
-        throw invalidArgument('invalid container network mode: container: with no name');
-      // Docker's checks: what belongs to the other container's network cannot be set here.
-      if (r.config.Hostname)
-        throw invalidArgument('conflicting options: hostname and the network mode');
-      if (h.dns?.length) throw invalidArgument('conflicting options: dns and the network mode');
-      if (h.extraHosts?.length)
-        throw invalidArgument(
-          'conflicting options: custom host-to-IP mapping and the network mode',
-        );
-      if (Object.keys(h.portBindings ?? {}).length > 0 || h.publishAllPorts)
-        throw invalidArgument(
-          'conflicting options: port publishing and the container type network mode',
-        );
-      if (h.links?.length)
-        throw invalidArgument(
-          "conflicting options: container type network can't be used with links. This would result in undefined behavior",
-        );
-      this.deps.containers().resolve(target);
-    } else if (mode === 'host' && h.links?.length) {
-      throw invalidArgument(
-        "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
-      );
-    } else if (this.#primaryName(r) !== undefined) {
-      const n = this.resolve(this.#primaryName(r) as string);
-      if (n.driver !== 'bridge') throw notFound(`network ${mode} not found`);
-    }
-    if (r.host.portBindings) checkPortBindings(r.host.portBindings);
-    for (const [name, e] of Object.entries(r.host.endpoints ?? {})) {
-      if (e.ipv4Address) {
-        if (parseIp(e.ipv4Address) === undefined)
-          throw invalidArgument(`invalid IPv4 address: ${e.ipv4Address}`);
-        const n = this.resolve(name === 'default' ? 'bridge' : name);
-        if (n.isDefault)
-          throw invalidArgument(
-            'user specified IP address is supported on user defined networks only',
-          );
-      }
-    }
-    for (const l of r.host.links ?? []) {
-      const [target = ''] = l.split(':');
-      try {
-        this.deps.containers().resolve(target);
-      } catch (err) {
-        if (isBerthError(err, 'not-found'))
-          throw notFound(`could not get container for ${target}: No such container: ${target}`);
-        throw err;
-      }
-    }
-  }
-
-  /** Records the new container's membership of its primary network. */
-  added(c: ContainerRecord): void {
-    const primary = this.#primaryName(c);
-    if (!primary) return;
-    const n = this.resolve(primary);
-    const endpoints = c.host.endpoints ?? {};
-    const cfg = endpoints[primary] ?? endpoints[n.name] ?? endpoints['default'] ?? {};
-    this.deps.records.putAttachment(c.id, n.id, cfg);
-  }
-
-  // ---- ContainerNetworking ----
-
-  async attach(c: ContainerRecord): Promise<NetworkAttachment> {
-    const mode = c.host.networkMode;
-    if (mode === 'host') return this.#isolated.attach(c);
-    if (mode.startsWith('container:'))
-      return this.#joinContainer(c, mode.slice('container:'.length));
-    const primaryName = this.#primaryName(c);
-    if (primaryName === undefined) return this.#isolated.attach(c);
-    const primary = this.resolve(primaryName);
-    if (!this.#attachmentsOf(c.id).some((a) => a.networkId === primary.id))
-      this.deps.records.putAttachment(c.id, primary.id, {});
-    const attachments = this.#attachmentsOf(c.id).sort((a, b) =>
-      a.networkId === primary.id ? -1 : b.networkId === primary.id ? 1 : 0,
-    );
-    const hostname = c.config.Hostname || c.id.slice(0, 12);
-    const nsPath = this.#nsPath(c.id);
-    const allocated: { a: Attachment; n: NetworkRecord; ip: number }[] = [];
-    let ports: PortMapping[] = [];
-    try {
-      for (const a of attachments) {
-        const n = this.deps.records.networks().find((x) => x.id === a.networkId);
-        if (!n?.subnet) continue;
-        const ip = this.#allocate(c.id, n, a.config.ipv4Address);
-        allocated.push({ a, n, ip });
-      }
-      ports = await this.#ports.reserve(
-        portRequests(
-          c.host.portBindings ?? {},
-          Object.keys(c.config.ExposedPorts ?? {}),
-          c.host.publishAllPorts === true,
-        ),
-      );
-      const first = allocated[0];
-      if (first)
-        this.deps.records.setAddress(c.id, first.n.id, {
-          ip: formatIp(first.ip),
-          mac: macOf(first.ip),
-          ports,
-        });
-      const links = this.#links(c, primary);
-      const sandboxStart = performance.now();
-      await createSandbox({
-        nsPath,
-        interfaces: allocated.map(({ n, ip }, i) => ({
-          bridge: n.bridge as string,
-          hostVeth: hostVethOf(c.id, n.id),
-          name: `eth${i}`,
-          cidr: `${formatIp(ip)}/${parseSubnet(n.subnet as string).bits}`,
-          mac: macOf(ip),
-          mtu: this.deps.settings.mtu,
-        })),
-        ...(first && !first.n.internal ? { gateway: first.n.gateway } : {}),
-      });
-      const sandboxMs = performance.now() - sandboxStart;
-      if (ports.length > 0) await this.#applyFirewall();
-      this.deps.logger.debug('network attached', {
-        id: c.id,
-        sandboxMs: Math.round(sandboxMs),
-        ports: ports.length,
-      });
-      for (const { n } of allocated) this.#event('connect', n, c.id);
-      const ownIp = first ? formatIp(first.ip) : '127.0.0.1';
-      const domain = c.config.Domainname ? `${hostname}.${c.config.Domainname} ` : '';
-      const gateway = first?.n.gateway ?? '';
-      return {
-        namespace: { mode: 'path', path: nsPath },
-        uts: 'new',
-        hostname,
-        hosts: hostsFile(
-          [`${ownIp}\t${domain}${hostname}`],
-          [
-            ...(c.host.extraHosts ?? [])
-              .map((e) => extraHostLine(e, gateway))
-              .filter((l): l is string => l !== undefined),
-            ...links.map(linkHostsLine),
-          ],
-        ),
-        resolvConf: resolvConf(
-          this.deps.hostResolvConf,
-          {
-            nameservers: c.host.dns?.length ? c.host.dns : this.deps.settings.dns,
-            search: c.host.dnsSearch?.length ? c.host.dnsSearch : this.deps.settings.dnsSearch,
-            options: c.host.dnsOptions?.length ? c.host.dnsOptions : this.deps.settings.dnsOptions,
-          },
-          primary.isDefault ? undefined : primary.gateway,
-        ),
-        env: links.flatMap((l) => linkEnv(c.name, l)),
-        sysctls: {
-          'net.ipv4.ping_group_range': '0 2147483647',
-          'net.ipv4.ip_unprivileged_port_start': '0',
-        },
-      };
-    } catch (err) {
-      this.#ports.release(ports);
-      for (const { n } of allocated) this.deps.records.setAddress(c.id, n.id, undefined);
-      await removeSandbox(nsPath).catch(() => undefined);
-      if (ports.length > 0) await this.#applyFirewall().catch(() => undefined);
-      throw err;
-    }
-  }
-
-  async detach(c: ContainerRecord): Promise<void> {
-    const attached = this.#attachmentsOf(c.id).filter((a) => a.ip);
-    const networks = this.deps.records.networks();
-    const hadPorts = attached.some((a) => (a.ports ?? []).length > 0);
-    for (const a of attached) {
-      this.#ports.release(a.ports ?? []);
-      this.deps.records.setAddress(c.id, a.networkId, undefined);
-    }
-    const start = performance.now();
-    await removeSandbox(this.#nsPath(c.id));
-    if (hadPorts) await this.#applyFirewall();
-    this.deps.logger.debug('network detached', {
-      id: c.id,
-      ms: Math.round(performance.now() - start),
-    });
-    for (const a of attached) {
-      const n = networks.find((x) => x.id === a.networkId);
-      if (n) this.#event('disconnect', n, c.id);
-    }
-  }
-
-  #nsPath(id: string): string {
-    return join(this.deps.execRoot, 'netns', id);
-  }
-
-  /** An address for the container on `n`: the static one asked for, or the lowest free. */
-  #allocate(containerId: string, n: NetworkRecord, wanted?: string): number {
-    const pool = this.#poolOf(n);
-    const used = new Set(
-      this.deps.records
-        .attachments()
-        .filter((a) => a.networkId === n.id && a.ip && a.containerId !== containerId)
-        .map((a) => parseIp(a.ip as string) as number),
-    );
-    const ip = wanted ? checkStatic(pool, wanted, used) : nextFree(pool, used);
-    this.deps.records.setAddress(containerId, n.id, {
-      ip: formatIp(ip),
-      mac: macOf(ip),
-      ports: [],
-    });
-    return ip;
-  }
-
-  #poolOf(n: NetworkRecord): Pool {
-    return makePool({
-      subnet: n.subnet as string,
-      ...(n.gateway ? { gateway: n.gateway } : {}),
-      ...(n.ipRange ? { ipRange: n.ipRange } : {}),
-    });
-  }
-
-  /** `--link name:alias` targets: running, with an address on the default bridge. */
-  #links(c: ContainerRecord, primary: NetworkRecord): ReturnType<typeof this.linkTargets> {
-    if (!primary.isDefault) return [];
-    return this.linkTargets(c, primary);
-  }
-
-  linkTargets(c: ContainerRecord, net: NetworkRecord) {
-    const containers = this.deps.containers();
-    return (c.host.links ?? []).map((l) => {
-      const [ref = '', aliasGiven] = l.split(':');
-      const t = containers.resolve(ref);
-      const alias = (aliasGiven ?? t.name).replace(/^.*\//, '');
-      const ip = this.#attachmentsOf(t.id).find((a) => a.networkId === net.id)?.ip;
-      if (t.state.status !== 'running' || !ip)
-        throw conflict(`Cannot link to a non running container: /${t.name} AS /${c.name}/${alias}`);
-      return {
-        alias,
-        name: t.name,
-        id: t.id,
-        ip,
-        exposed: Object.keys(t.config.ExposedPorts ?? {}),
-        env: t.config.Env ?? [],
-      };
-    });
-  }
-
-  /** `--network container:<ref>`: the other container's namespace and /etc files. */
-  async #joinContainer(c: ContainerRecord, ref: string): Promise<NetworkAttachment> {
-    const t = this.deps.containers().resolve(ref);
-    if (t.state.status !== 'running' || t.state.pid <= 0)
-      throw conflict(`cannot join network of a non running container: ${t.id}`);
-    const dir = join(this.deps.containerRoot, t.id);
-    const read = (f: string): Promise<string> => readFile(join(dir, f), 'utf8');
-    return {
-      namespace: { mode: 'path', path: `/proc/${t.state.pid}/ns/net` },
-      uts: 'new',
-      hostname: t.config.Hostname || t.id.slice(0, 12),
-      hosts: await read('hosts'),
-      resolvConf: await read('resolv.conf'),
-    };
-  }
-
-  #event(action: string, n: NetworkRecord, containerId?: string): void {
-    this.deps.events.publish({
-      type: 'network',
-      action,
-      actor: {
-        id: n.id,
-        attributes: {
-          ...(containerId ? { container: containerId } : {}),
-          name: n.name,
-          type: n.driver,
-        },
-      },
-    });
+    return resolveNetwork(this.deps.records, ref);
   }
 
   // ---- the network API ----
@@ -760,7 +252,7 @@ export class NetworkService implements ContainerNetworking {
   }
 
   inspect(ref: string): NetworkView {
-    const n = this.resolve(ref);
+    const n = resolveNetwork(this.deps.records, ref);
     const containers = this.deps.containers();
     const bits = n.subnet ? parseSubnet(n.subnet).bits : 0;
     const list: NetworkView['containers'][number][] = [];
@@ -829,7 +321,7 @@ export class NetworkService implements ContainerNetworking {
     } else {
       if (wanted.gateway || wanted.ipRange)
         throw invalidArgument('ip-range and gateway need a subnet (--subnet)');
-      subnet = await this.#claimSubnet(bridge, taken, mtu);
+      subnet = await claimSubnet(bridge, taken, mtu);
     }
     const pool = makePool({
       subnet,
@@ -859,47 +351,20 @@ export class NetworkService implements ContainerNetworking {
     try {
       this.deps.records.insertNetwork(record);
       await this.#dns.listen(id, record.gateway as string);
-      await this.#applyFirewall();
+      await this.deps.firewall.apply();
     } catch (err) {
       this.#dns.close(id);
       this.deps.records.deleteNetwork(id);
       await deleteLink(bridge).catch(() => undefined);
-      await this.#applyFirewall().catch(() => undefined);
+      await this.deps.firewall.apply().catch(() => undefined);
       throw err;
     }
-    this.#event('create', record);
+    publishNetworkEvent(this.deps.events, 'create', record);
     return { id, warning: '' };
   }
 
-  /**
-   * The first default pool free on the host, taken by giving `bridge` its gateway address.
-   * Another daemon may have chosen the same pool at the same moment: when a route of another
-   * device overlaps once ours is there, the pool is given up and, after a random pause (so
-   * that the two do not meet again), the next one tried.
-   */
-  async #claimSubnet(bridge: string, taken: readonly Subnet[], mtu: number): Promise<string> {
-    const refused: Subnet[] = [];
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const routes = (await hostRoutes()).filter((x) => x.dev !== bridge).map((x) => x.subnet);
-      const s = chooseSubnet([...taken, ...routes, ...refused]);
-      if (!s) break;
-      const address = `${formatIp(s.base + 1)}/${s.bits}`;
-      await ensureBridge({ name: bridge, address, mtu, create: true });
-      const after = await hostRoutes();
-      if (!after.some((x) => x.dev !== bridge && overlaps(x.subnet, s))) return formatSubnet(s);
-      refused.push(s);
-      await runTool('ip', ['addr', 'del', address, 'dev', bridge]);
-      await new Promise((r) => setTimeout(r, Math.random() * 30));
-    }
-    await deleteLink(bridge).catch(() => undefined);
-    throw new BerthError(
-      'forbidden',
-      'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',
-    );
-  }
-
   async remove(ref: string): Promise<void> {
-    const n = this.resolve(ref);
+    const n = resolveNetwork(this.deps.records, ref);
     if (PREDEFINED.includes(n.name))
       throw new BerthError('forbidden', `${n.name} is a pre-defined network and cannot be removed`);
     const active = this.deps.records.attachments().filter((a) => a.networkId === n.id && a.ip);
@@ -910,9 +375,9 @@ export class NetworkService implements ContainerNetworking {
       );
     this.#dns.close(n.id);
     this.deps.records.deleteNetwork(n.id);
-    await this.#applyFirewall();
+    await this.deps.firewall.apply();
     if (n.bridge) await deleteLink(n.bridge);
-    this.#event('destroy', n);
+    publishNetworkEvent(this.deps.events, 'destroy', n);
   }
 
   async prune(filters: FilterArgs): Promise<string[]> {
@@ -940,9 +405,9 @@ export class NetworkService implements ContainerNetworking {
   }
 
   async connect(ref: string, containerRef: string, config: EndpointConfig): Promise<void> {
-    const n = this.resolve(ref);
+    const n = resolveNetwork(this.deps.records, ref);
     const c = this.deps.containers().resolve(containerRef);
-    if (n.driver !== 'bridge' || !this.#primaryName(c)) {
+    if (n.driver !== 'bridge' || !primaryNetworkName(c.host, this.deps.settings)) {
       if (n.driver === 'host' || c.host.networkMode === 'host')
         throw new BerthError(
           'forbidden',
@@ -953,7 +418,7 @@ export class NetworkService implements ContainerNetworking {
         'container cannot be connected to multiple networks with one of the networks in private (none) mode',
       );
     }
-    const current = this.#attachmentsOf(c.id);
+    const current = attachmentsOf(this.deps.records, c.id);
     if (current.some((a) => a.networkId === n.id))
       throw new BerthError(
         'forbidden',
@@ -965,7 +430,7 @@ export class NetworkService implements ContainerNetworking {
     this.deps.records.putAttachment(c.id, n.id, config);
     if (!live) {
       if (config.ipv4Address) {
-        const pool = this.#poolOf(n);
+        const pool = poolOf(n);
         try {
           checkStatic(pool, config.ipv4Address, new Set());
         } catch (err) {
@@ -977,8 +442,8 @@ export class NetworkService implements ContainerNetworking {
     }
     const hostVeth = hostVethOf(c.id, n.id);
     try {
-      const ip = this.#allocate(c.id, n, config.ipv4Address);
-      await addInterface(this.#nsPath(c.id), {
+      const ip = allocateAddress(this.deps.records, c.id, n, config.ipv4Address);
+      await addInterface(nsPathOf(this.deps.execRoot, c.id), {
         bridge: n.bridge as string,
         hostVeth,
         name: `eth${current.filter((a) => a.ip).length}`,
@@ -991,11 +456,11 @@ export class NetworkService implements ContainerNetworking {
       await deleteLink(hostVeth).catch(() => undefined);
       throw err;
     }
-    this.#event('connect', n, c.id);
+    publishNetworkEvent(this.deps.events, 'connect', n, c.id);
   }
 
   async disconnect(ref: string, containerRef: string, force: boolean): Promise<void> {
-    const n = this.resolve(ref);
+    const n = resolveNetwork(this.deps.records, ref);
     let c: ContainerRecord;
     try {
       c = this.deps.containers().resolve(containerRef);
@@ -1008,53 +473,16 @@ export class NetworkService implements ContainerNetworking {
         'forbidden',
         'container cannot be disconnected from host network or connected to host network',
       );
-    const a = this.#attachmentsOf(c.id).find((x) => x.networkId === n.id);
+    const a = attachmentsOf(this.deps.records, c.id).find((x) => x.networkId === n.id);
     if (!a)
       throw new BerthError('forbidden', `container ${c.id} is not connected to network ${n.name}`);
     if (a.ip) {
       await deleteLink(hostVethOf(c.id, n.id));
-      this.#ports.release(a.ports ?? []);
+      this.deps.ports.release(a.ports ?? []);
     }
     this.deps.records.deleteAttachment(c.id, n.id);
-    if ((a.ports ?? []).length > 0) await this.#applyFirewall();
-    if (a.ip) this.#event('disconnect', n, c.id);
-  }
-
-  /** Whether `c` is on the network `ref` names (its name, full ID or ID prefix). */
-  isOn(c: ContainerRecord, ref: string): boolean {
-    return this.containerView(c).endpoints.some(
-      (e) => e.network.name === ref || e.network.id.startsWith(ref),
-    );
-  }
-
-  /** What inspect and ps show of a container's networks. */
-  containerView(c: ContainerRecord): ContainerNetworkView {
-    const networks = this.deps.records.networks();
-    const endpoints: EndpointView[] = [];
-    let ports: PortMapping[] = [];
-    for (const a of this.#attachmentsOf(c.id)) {
-      const n = networks.find((x) => x.id === a.networkId);
-      if (!n) continue;
-      if (a.ports?.length) ports = [...a.ports];
-      endpoints.push({
-        network: n,
-        config: a.config,
-        endpointId: a.ip ? endpointIdOf(c.id, n.id) : '',
-        ...(a.ip ? { ip: a.ip, gateway: n.gateway, mac: a.mac } : {}),
-        prefixLen: a.ip && n.subnet ? parseSubnet(n.subnet).bits : 0,
-      });
-    }
-    const mode = c.host.networkMode;
-    if (mode === 'host' || mode === 'none') {
-      const n = networks.find((x) => x.name === mode);
-      if (n) endpoints.push({ network: n, config: {}, endpointId: '', prefixLen: 0 });
-    }
-    const running = LIVE.has(c.state.status);
-    return {
-      endpoints,
-      ports,
-      sandboxKey: running && this.#primaryName(c) ? this.#nsPath(c.id) : '',
-    };
+    if ((a.ports ?? []).length > 0) await this.deps.firewall.apply();
+    if (a.ip) publishNetworkEvent(this.deps.events, 'disconnect', n, c.id);
   }
 }
 
