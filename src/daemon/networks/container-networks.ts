@@ -101,12 +101,10 @@ export class ContainerNetworks implements ContainerNetworking {
       throw invalidArgument(
         "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
       );
-    } else if (primaryNetworkName(r.host, this.deps.settings) !== undefined) {
-      const n = resolveNetwork(
-        this.deps.records,
-        primaryNetworkName(r.host, this.deps.settings) as string,
-      );
-      if (n.driver !== 'bridge') throw notFound(`network ${mode} not found`);
+    } else {
+      const primary = primaryNetworkName(r.host, this.deps.settings);
+      if (primary !== undefined && resolveNetwork(this.deps.records, primary).driver !== 'bridge')
+        throw notFound(`network ${mode} not found`);
     }
     if (r.host.portBindings) checkPortBindings(r.host.portBindings);
     for (const [name, e] of Object.entries(r.host.endpoints ?? {})) {
