@@ -155,7 +155,7 @@ export class NetworkService {
         mtu: settings.mtu,
         create: true,
       });
-      await this.#dns.listen(n.id, n.gateway as string);
+      await this.#listenDns(n);
     }
     await this.#releaseStale();
     const live = this.deps.records.attachments().filter((a) => a.ports && a.ports.length > 0);
@@ -203,6 +203,23 @@ export class NetworkService {
       if (n.driver !== 'bridge' || !n.bridge) continue;
       if (n.isDefault && this.deps.settings.bridge !== '') continue;
       await deleteLink(n.bridge);
+    }
+  }
+
+  /**
+   * The network's resolver. Another program holding port 53 on every address costs the
+   * network its names, not its existence: that is logged, not thrown.
+   */
+  async #listenDns(n: NetworkRecord): Promise<void> {
+    try {
+      await this.#dns.listen(n.id, n.gateway as string);
+    } catch (err) {
+      if (!hasErrno(err, 'EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES')) throw err;
+      this.deps.logger.warn('no name resolution on this network: port 53 is taken', {
+        network: n.name,
+        address: n.gateway,
+        error: (err as Error).message,
+      });
     }
   }
 
@@ -350,7 +367,7 @@ export class NetworkService {
     });
     try {
       this.deps.records.insertNetwork(record);
-      await this.#dns.listen(id, record.gateway as string);
+      await this.#listenDns(record);
       await this.deps.firewall.apply();
     } catch (err) {
       this.#dns.close(id);
