@@ -1,10 +1,21 @@
 // The daemon's bridge flags: --bip, --fixed-cidr, --mtu, --icc=false, and --iptables=false.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { docker, startDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
+import { candidateSubnets } from '../../../src/core/network/ipam.js';
+import {
+  formatIp,
+  formatSubnet,
+  overlaps,
+  parseSubnet,
+  type Subnet,
+} from '../../../src/core/network/ipv4.js';
 import { defaultBridgeOf, linkExists, rulesOf } from './helpers.js';
 
 describe('daemon network options', () => {
@@ -108,6 +119,47 @@ describe('daemon network options', () => {
       );
       again.process.kill('SIGTERM');
       await again.exited;
+    }
+  });
+
+  it('coexists with another engine: skips its subnet, leaves its bridge and rules alone', async () => {
+    // Where this daemon would look first (see chooseSubnet's offset in default-bridge.ts).
+    const dir = await mkdtemp(join(tmpdir(), 'berth-test-'));
+    const tag = createHash('sha256').update(join(dir, 'run')).digest('hex').slice(0, 6);
+    const first = candidateSubnets()[Number.parseInt(tag.slice(0, 4), 16) % 31] as Subnet;
+    const other = `oth${tag}`;
+    const chain = `OTHER-${tag}`;
+    const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
+    const iptables = (...args: string[]): string =>
+      execFileSync('iptables', args, { encoding: 'utf8' });
+    try {
+      ip('link', 'add', 'name', other, 'type', 'bridge');
+      ip('addr', 'add', `${formatIp(first.base + 1)}/${first.bits}`, 'dev', other);
+      ip('link', 'set', other, 'up');
+      iptables('-N', chain);
+      iptables('-I', 'FORWARD', '-j', chain);
+      iptables('-A', chain, '-o', other, '-j', 'ACCEPT');
+      const d = await startDaemon({ reuseDir: dir });
+      const subnet = (
+        await docker(d.host, [
+          'network',
+          'inspect',
+          '--format',
+          '{{(index .IPAM.Config 0).Subnet}}',
+          'bridge',
+        ])
+      ).stdout.trim();
+      assert.ok(!overlaps(parseSubnet(subnet), first), `${subnet} overlaps ${formatSubnet(first)}`);
+      await d.cleanup();
+      assert.ok(linkExists(other), 'the other bridge stays');
+      assert.match(iptables('-S', 'FORWARD'), new RegExp(`-A FORWARD -j ${chain}`));
+      assert.match(iptables('-S', chain), new RegExp(`-A ${chain} -o ${other} -j ACCEPT`));
+    } finally {
+      execFileSync('iptables', ['-D', 'FORWARD', '-j', chain], { stdio: 'ignore' });
+      execFileSync('iptables', ['-F', chain], { stdio: 'ignore' });
+      execFileSync('iptables', ['-X', chain], { stdio: 'ignore' });
+      if (linkExists(other)) ip('link', 'del', other);
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
