@@ -292,9 +292,12 @@ describe('user-defined networks', () => {
     assert.match(notThere.stderr, /is not connected to network amnet/);
     // A stopped container's connection takes effect at its next start.
     await ok(['stop', '-t', '0', 'late']);
-    await ok(['network', 'connect', 'amnet', 'late']);
+    await ok(['network', 'connect', '--ip', `10.213.${third}.77`, 'amnet', 'late']);
     await ok(['start', 'late']);
-    assert.match(await ok(['exec', 'late', 'ip', '-o', '-4', 'addr']), /eth1\s+inet 10\.213\./);
+    assert.match(
+      await ok(['exec', 'late', 'ip', '-o', '-4', 'addr']),
+      new RegExp(`eth1\\s+inet 10\\.213\\.${third}\\.77/24`),
+    );
     await ok(['rm', '-f', 'late']);
     await eventually('the veth to go', () => !linkExists(hostVeth(c, netId)));
   });
