@@ -15,8 +15,8 @@ import {
 } from '../../core/network/dns-message.js';
 import type { Logger } from '../../lib/logger.js';
 
-/** The addresses of `name` on the network (empty: not one of its containers). */
-export type NameLookup = (networkId: string, name: string) => string[];
+/** The addresses of `name` on the network as `from` (the asking address) sees it. */
+export type NameLookup = (networkId: string, name: string, from: string) => string[];
 
 const FORWARD_TIMEOUT_MS = 2000;
 
@@ -67,7 +67,7 @@ export class DnsServers {
     if (!q) return;
     const reply = (b: Buffer): void => socket.send(b, rinfo.port, rinfo.address);
     const name = q.name.replace(/\.$/, '').toLowerCase();
-    const own = this.deps.lookup(networkId, name);
+    const own = this.deps.lookup(networkId, name, rinfo.address);
     if (own.length > 0) {
       reply(buildAnswer(q, RCODE_OK, q.type === TYPE_A ? own : []));
       return;

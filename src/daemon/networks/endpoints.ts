@@ -90,25 +90,44 @@ export function allocateAddress(
   return ip;
 }
 
-/** The addresses `name` (a container's name, short ID or alias) has on a network. */
+/**
+ * The addresses `name` has on a network: a container's name, short ID or alias there, or,
+ * for the container asking (at address `from`), the alias one of its links gives (`--link
+ * target:alias` on a user network names the target for the linking container only).
+ */
 export function addressesOfName(
   records: NetworkRecords,
   containers: ContainerLookup,
   networkId: string,
   name: string,
+  from?: string,
 ): string[] {
-  const out: string[] = [];
-  for (const a of records.attachments()) {
-    if (a.networkId !== networkId || !a.ip) continue;
-    let c: ContainerRecord;
+  const on = records.attachments().filter((a) => a.networkId === networkId && a.ip);
+  const known = (id: string): ContainerRecord | undefined => {
     try {
-      c = containers().resolve(a.containerId);
+      return containers().resolve(id);
     } catch (err) {
-      if (isBerthError(err, 'not-found')) continue;
+      if (isBerthError(err, 'not-found')) return undefined;
       throw err;
     }
+  };
+  const out: string[] = [];
+  for (const a of on) {
+    const c = known(a.containerId);
+    if (!c) continue;
     const names = [c.name, c.id.slice(0, 12), ...(a.config.aliases ?? [])];
-    if (names.some((n) => n.toLowerCase() === name)) out.push(a.ip);
+    if (names.some((n) => n.toLowerCase() === name)) out.push(a.ip as string);
+  }
+  if (out.length > 0 || from === undefined) return out;
+  const asking = on.find((a) => a.ip === from);
+  const self = asking && known(asking.containerId);
+  if (!asking || !self) return out;
+  for (const link of [...(self.host.links ?? []), ...(asking.config.links ?? [])]) {
+    const [target = '', alias = target] = link.split(':');
+    if (alias.replace(/^.*\//, '').toLowerCase() !== name) continue;
+    const t = known(target);
+    const ip = t && on.find((a) => a.containerId === t.id)?.ip;
+    if (ip && !out.includes(ip)) out.push(ip);
   }
   return out;
 }

@@ -116,7 +116,8 @@ export class NetworkService {
       .map((l) => /^\s*nameserver\s+(127\.\S+)/.exec(l)?.[1])
       .filter((s): s is string => s !== undefined);
     this.#dns = new DnsServers({
-      lookup: (networkId, name) => addressesOfName(deps.records, deps.containers, networkId, name),
+      lookup: (networkId, name, from) =>
+        addressesOfName(deps.records, deps.containers, networkId, name, from),
       upstream,
       logger: deps.logger,
     });

@@ -167,6 +167,33 @@ describe('user-defined networks', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.ok(r.stdout.startsWith(`nameserver 10.213.${third}.254\n`), r.stdout);
     assert.ok(r.stdout.trimEnd().endsWith(srvId), r.stdout);
+    // A link on a user network is a name for the linking container only.
+    const linked = await dk([
+      'run',
+      '--rm',
+      '--network',
+      'amnet',
+      '--link',
+      'srv:webby',
+      'busybox',
+      'ping',
+      '-c',
+      '1',
+      '-W',
+      '3',
+      'webby',
+    ]);
+    assert.equal(linked.code, 0, linked.stdout + linked.stderr);
+    const unlinked = await dk([
+      'run',
+      '--rm',
+      '--network',
+      'amnet',
+      'busybox',
+      'nslookup',
+      'webby',
+    ]);
+    assert.notEqual(unlinked.code, 0, unlinked.stdout);
     const onNet = await ok(['ps', '--filter', 'network=amnet', '--format', '{{.Names}}']);
     assert.deepEqual(onNet.split('\n').sort(), ['a1', 'srv']);
     const byNetworks = await ok(['ps', '--filter', 'name=srv', '--format', '{{.Networks}}']);
