@@ -13,6 +13,7 @@ import { benchContainers } from './containers.js';
 import { benchDistribution } from './distribution.js';
 import { benchImageLoad, benchOverlayMount } from './images.js';
 import { benchVolumes } from './volumes.js';
+import { benchNetwork } from './network.js';
 
 const PINGS = Number(process.env['BENCH_PINGS'] ?? 2000);
 
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
   if (SUITES.includes('containers')) await benchContainers(line);
   if (SUITES.includes('volumes')) await benchVolumes(line);
   if (SUITES.includes('distribution')) await benchDistribution(line);
+  if (SUITES.includes('network')) await benchNetwork(line);
   if (SUITES.includes('images')) {
     await benchOverlayMount(line);
     await benchImageLoad(line);

@@ -15,6 +15,7 @@ import {
 } from '../lib/flags.js';
 import { RunError } from './errors.js';
 import { parseMountFlag, splitVolumeFlags } from './mount-flag.js';
+import { NETWORK_FLAGS, networkBody } from './network-options.js';
 
 export const CONTAINER_FLAGS: readonly FlagSpec[] = [
   { name: 'cap-add', type: 'list', help: 'Add Linux capabilities' },
@@ -97,6 +98,7 @@ export const CONTAINER_FLAGS: readonly FlagSpec[] = [
     help: 'Attach a filesystem mount to the container',
   },
   { name: 'volumes-from', type: 'list', help: 'Mount volumes from the specified container(s)' },
+  ...NETWORK_FLAGS,
 ];
 
 /** `berth run` only. */
@@ -503,6 +505,7 @@ export function containerOptions(
   const { binds, volumes } = splitVolumeFlags(flagList(flags, 'volume'), environment.cwd ?? '/');
   const mounts = flagList(flags, 'mount').map(parseMountFlag);
   const volumesFrom = flagList(flags, 'volumes-from');
+  const networking = networkBody(flags, network);
 
   const hostConfig: Record<string, unknown> = {
     Binds: binds.length > 0 ? binds : null,
@@ -518,18 +521,18 @@ export function containerOptions(
     CapAdd: capAdd,
     CapDrop: capDrop,
     CgroupnsMode: '',
-    Dns: [],
-    DnsOptions: [],
-    DnsSearch: [],
-    ExtraHosts: null,
+    Dns: networking.host['Dns'],
+    DnsOptions: networking.host['DnsOptions'],
+    DnsSearch: networking.host['DnsSearch'],
+    ExtraHosts: networking.host['ExtraHosts'],
     GroupAdd: groupAdd.length > 0 ? groupAdd : null,
     IpcMode: '',
     Cgroup: '',
-    Links: null,
+    Links: networking.host['Links'],
     OomScoreAdj: 0,
     PidMode: '',
     Privileged: flagBool(flags, 'privileged'),
-    PublishAllPorts: false,
+    PublishAllPorts: networking.host['PublishAllPorts'],
     ReadonlyRootfs: flagBool(flags, 'read-only'),
     SecurityOpt: security.length > 0 ? security : null,
     ...(tmpfs.length > 0 ? { Tmpfs: Object.fromEntries(tmpfs) } : {}),
@@ -596,7 +599,8 @@ export function containerOptions(
     ...(has('stop-signal') ? { StopSignal: flagString(flags, 'stop-signal') } : {}),
     HostConfig: hostConfig,
     NetworkingConfig: {
-      EndpointsConfig: network === 'default' ? { default: DEFAULT_ENDPOINT } : {},
+      EndpointsConfig:
+        networking.endpoints ?? (network === 'default' ? { default: DEFAULT_ENDPOINT } : {}),
     },
   };
   return {

@@ -17,6 +17,7 @@ import { commitCommand, diffCommand } from './commands/commit.js';
 import { eventsCommand } from './commands/events.js';
 import { cpCommand, exportCommand } from './commands/files.js';
 import { infoCommand } from './commands/info.js';
+import { networkCommands } from './commands/network.js';
 import { statsCommand } from './commands/stats.js';
 import { systemCommands } from './commands/system.js';
 import { volumeCommands } from './commands/volume.js';
@@ -146,6 +147,7 @@ const GROUPS: Record<string, Record<string, Command>> = {
   system: systemCommands,
   image: { ...imageCommands, pull: pullCommand, push: pushCommand },
   volume: volumeCommands,
+  network: networkCommands,
   container: {
     run: runCommand,
     ...CONTAINER_COMMANDS,

@@ -1,6 +1,6 @@
 // The composition root: the only place where the API edge, the engine and the services meet.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   access,
   constants as fsConstants,
@@ -25,7 +25,12 @@ import { containerRoutes } from '../api/routes/containers/routes.js';
 import { ContainerRecords } from '../core/state/container-records.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerLifecycle } from './containers/lifecycle.js';
-import { isolatedNetworking } from './containers/start-parts.js';
+import { NetworkService } from './networks/network-service.js';
+import { ContainerNetworks } from './networks/container-networks.js';
+import { IptablesFirewall } from './networks/iptables-firewall.js';
+import { PortReservations } from './networks/port-reservations.js';
+import { NetworkRecords } from '../core/state/network-records.js';
+import { networkRoutes } from '../api/routes/networks/routes.js';
 import { containerRunRoutes } from '../api/routes/containers/run-routes.js';
 import { execRoutes } from '../api/routes/containers/exec-routes.js';
 import { ExecService } from './containers/exec-service.js';
@@ -219,7 +224,36 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     });
     await volumes.init();
     shutdownHandlers.add('idle volume mounts', () => volumes.unmountIdle());
-    const containerService = new ContainerService({
+    const hostResolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    // The default daemon's devices and chains are berth0 and BERTH-*; any other daemon's
+    // (another exec root) carry a tag of their own, so daemons sharing a host never meet.
+    const networkTag =
+      config.execRoot === '/run/berth'
+        ? ''
+        : createHash('sha256').update(config.execRoot).digest('hex').slice(0, 6);
+    const networkRecords = new NetworkRecords(state.database);
+    const firewall = new IptablesFirewall({
+      records: networkRecords,
+      tag: networkTag,
+      enabled: config.iptables,
+      icc: config.icc,
+      ipMasq: config.ipMasq,
+    });
+    const hostPorts = new PortReservations();
+    const networkBase = {
+      records: networkRecords,
+      containers: (): ContainerService => containerService,
+      events,
+      logger,
+      settings: config,
+      execRoot: config.execRoot,
+      hostResolvConf,
+      firewall,
+      ports: hostPorts,
+    };
+    const networks = new NetworkService({ ...networkBase, tag: networkTag });
+    const containerNetworks = new ContainerNetworks({ ...networkBase, containerRoot });
+    const containerService: ContainerService = new ContainerService({
       records: containerRecords,
       driver,
       events,
@@ -227,8 +261,11 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       root: containerRoot,
       logDefaults: { type: config.logDriver, config: config.logOptions },
       volumes,
+      networks: containerNetworks,
     });
     late.containers = containerService;
+    shutdownHandlers.add('networks', () => networks.shutdown());
+    await networks.init();
     volumes.forgetOrphans(new Set(containerService.all().map((c) => c.id)));
 
     const runtime = new ConmonRuntime({
@@ -255,7 +292,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         ? { runtimeRefusal: CRUN_ON_HYBRID }
         : {}),
       unusableSeccompArches: (await kernelRunsX32Here()) === false ? ['SCMP_ARCH_X32'] : [],
-      networking: isolatedNetworking(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')),
+      networking: containerNetworks,
       volumes,
       initBinary: await which('tini-static'),
       availableCapabilities: capabilities,
@@ -335,6 +372,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         containerRoot,
         execIds: (id) => execs.idsOf(id),
         mountsOf: (id) => volumes.mountsOf(id),
+        network: (c) => containerNetworks.containerView(c),
         create: (r) => containerService.create(r),
         resolve: (ref) => containerService.resolve(ref),
         list: (o) => containerService.list(o),
@@ -367,6 +405,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         resize: (ref, rows, cols) => lifecycle.resize(ref, rows, cols),
       }),
       ...execRoutes(execs),
+      ...networkRoutes(networks),
       ...containerCommitRoutes({
         changes: (ref, signal) => containerChanges(containerLayers, ref, signal),
         commit: (request) =>

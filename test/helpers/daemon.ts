@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BerthClient } from '../../src/client/client.js';
+import { removeNetworkLeftovers } from './network-leftovers.js';
 
 export const REPO = process.env['BERTH_REPO'] ?? new URL('../../../', import.meta.url).pathname;
 export const BERTH_BIN = join(REPO, 'bin/berth');
@@ -175,6 +176,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<TestDaem
         clearTimeout(timer);
       }
       client.close();
+      // A daemon that died without its shutdown leaves its bridge and chains: nobody restarts it.
+      const ended = await exited;
+      if (options.reuseDir === undefined && ended.code !== 0 && process.getuid?.() === 0)
+        removeNetworkLeftovers(join(dir, 'run'));
       if (options.reuseDir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };

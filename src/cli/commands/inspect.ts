@@ -56,7 +56,7 @@ async function lookUp(
   }
 }
 
-async function inspect(
+export async function inspectOf(
   ctx: CliContext,
   refs: readonly string[],
   options: { kind: Kind; format: string; size: boolean },
@@ -127,7 +127,7 @@ export const inspectCommand: Command = {
         `unknown type: "${type}": must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}`,
         1,
       );
-    return inspect(ctx, flags.args, {
+    return inspectOf(ctx, flags.args, {
       kind: type || 'any',
       format: flagString(flags, 'format'),
       size: flagBool(flags, 'size'),
@@ -142,7 +142,7 @@ export const containerInspectCommand: Command = {
   arity: { min: 1 },
   flags: [FORMAT, { name: 'size', short: 's', type: 'bool', help: 'Display total file sizes' }],
   async run(ctx, flags) {
-    return inspect(ctx, flags.args, {
+    return inspectOf(ctx, flags.args, {
       kind: 'container',
       format: flagString(flags, 'format'),
       size: flagBool(flags, 'size'),

@@ -36,6 +36,19 @@ export interface HostSettings {
   readonly logConfig?: LogConfig;
   /** A terminal's initial [rows, cols] (`docker run -it` sends the client's). */
   readonly consoleSize?: readonly [number, number];
+  /** Networking (optional: containers created before networks existed have none). */
+  readonly portBindings?: Readonly<Record<string, readonly { hostIp: string; hostPort: string }[]>>;
+  readonly publishAllPorts?: boolean;
+  /** `--link name:alias`. */
+  readonly links?: readonly string[];
+  readonly extraHosts?: readonly string[];
+  readonly dns?: readonly string[];
+  readonly dnsSearch?: readonly string[];
+  readonly dnsOptions?: readonly string[];
+  /** NetworkingConfig.EndpointsConfig by network name (`default` is the default network). */
+  readonly endpoints?: Readonly<
+    Record<string, { aliases?: readonly string[]; ipv4Address?: string; links?: readonly string[] }>
+  >;
   readonly resources?: {
     readonly memory?: number;
     readonly memorySwap?: number;

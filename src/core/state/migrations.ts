@@ -81,4 +81,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX container_mounts_by_volume ON container_mounts(volume_name);
     `,
   },
+  {
+    version: 6,
+    description: 'networks and the containers attached to them',
+    sql: `
+      CREATE TABLE networks (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL,
+        definition TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE network_attachments (
+        container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+        network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        config TEXT NOT NULL,
+        ip TEXT,
+        mac TEXT,
+        ports TEXT,
+        PRIMARY KEY (container_id, network_id)
+      ) STRICT;
+      CREATE UNIQUE INDEX network_attachments_by_ip ON network_attachments(network_id, ip)
+        WHERE ip IS NOT NULL;
+    `,
+  },
 ];

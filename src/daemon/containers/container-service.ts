@@ -42,6 +42,13 @@ export interface ContainerServiceDeps {
   readonly logDefaults?: LogConfig;
   /** The volume service's part in create and remove; without it, no mounts. */
   readonly volumes?: ContainerVolumeClaims;
+  /** Checks the request's networks (404 for a missing one) and records the new container's. */
+  readonly networks?: {
+    checkCreate(request: CreateRequest): void;
+    added(record: ContainerRecord): void;
+    /** Whether the container is on a network named by name or ID (ps --filter network=). */
+    isOn(record: ContainerRecord, network: string): boolean;
+  };
 }
 
 /** What create and remove need from the volume service: claim a new container's mounts, give them back. */
@@ -173,6 +180,7 @@ export class ContainerService {
       this.deps.logDefaults ?? { type: '', config: {} },
     );
     logSettings(logConfig);
+    this.deps.networks?.checkCreate(request);
     const defaults = image.config.config ?? {};
     const req = request.config;
     const entrypointGiven = req.Entrypoint !== undefined && req.Entrypoint !== null;
@@ -246,7 +254,9 @@ export class ContainerService {
     try {
       await mkdir(join(this.deps.root, id), { recursive: true, mode: 0o700 });
       this.deps.records.insert(record);
+      this.deps.networks?.added(record);
     } catch (err) {
+      this.deps.records.delete(id);
       await this.deps.driver.remove(driverId);
       await this.deps.driver.remove(initId);
       await rm(join(this.deps.root, id), { recursive: true, force: true });
@@ -270,6 +280,7 @@ export class ContainerService {
     const ids = filters.get('id') ?? [];
     const ancestors = filters.get('ancestor') ?? [];
     const health = filters.get('health') ?? [];
+    const networks = filters.get('network') ?? [];
     for (const h of health)
       if (!['starting', 'healthy', 'unhealthy', 'none'].includes(h))
         throw invalidArgument(`Unrecognised filter value for health: ${h}`);
@@ -288,6 +299,7 @@ export class ContainerService {
       .filter((c) => matchesLabels(filters.get('label'), c.config.Labels ?? {}))
       .filter((c) => health.length === 0 || health.includes(c.state.health?.Status ?? 'none'))
       .filter((c) => this.#usesVolume(c.id, filters.get('volume')))
+      .filter((c) => networks.length === 0 || networks.some((n) => this.deps.networks?.isOn(c, n)))
       .filter((c) => {
         if (ancestors.length === 0) return true;
         return ancestors.some((a) => {

@@ -293,7 +293,7 @@ export class ContainerLifecycle {
         ],
         shmSize: h.shmSize,
         devices: [],
-        sysctls: { ...(h.sysctls ?? {}) },
+        sysctls: { ...(net.sysctls ?? {}), ...(h.sysctls ?? {}) },
         resources: {
           ...h.resources,
           // Docker's default: as much swap as memory (MemorySwap = 2 × Memory).

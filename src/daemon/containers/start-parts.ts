@@ -16,6 +16,8 @@ export interface NetworkAttachment {
   readonly hostname: string;
   /** Added to the process's environment (`--link` gives some). */
   readonly env?: readonly string[];
+  /** Sysctls of the container's own network namespace (the container's --sysctl win). */
+  readonly sysctls?: Readonly<Record<string, string>>;
 }
 
 /** The network service's part in a start (network modes, interfaces, names). */

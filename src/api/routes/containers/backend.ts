@@ -1,6 +1,7 @@
 import type { ContainerRecord, CreateRequest } from '../../../core/containers/container.js';
 import type { FilterArgs } from '../../../core/filters.js';
 import type { MountPoint } from '../../../core/volumes/mount-spec.js';
+import type { ContainerNetworkView } from '../../../core/network/network.js';
 
 /** What the container routes need from the daemon. */
 export interface ContainersBackend {
@@ -8,6 +9,8 @@ export interface ContainersBackend {
   readonly containerRoot: string;
   /** The unfinished execs of a container (inspect's ExecIDs). */
   execIds?(containerId: string): string[];
+  /** The container's networks, addresses and published ports (inspect, ps). */
+  network?(c: ContainerRecord): ContainerNetworkView;
   create(request: CreateRequest): Promise<{ id: string; warnings: string[] }>;
   resolve(ref: string): ContainerRecord;
   list(options: { all: boolean; limit: number; filters: FilterArgs }): ContainerRecord[];

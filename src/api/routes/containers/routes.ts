@@ -1,4 +1,4 @@
-import type { CreateRequest } from '../../../core/containers/container.js';
+import type { ContainerRecord, CreateRequest } from '../../../core/containers/container.js';
 import type { ContainerDefaults } from '../../../core/images/image-config.js';
 import { invalidArgument } from '../../../core/errors.js';
 import { validateHealthcheck } from '../../../core/containers/health.js';
@@ -21,6 +21,7 @@ import { queryBool, readJsonBody, sendJson, sendNoContent } from '../../http.js'
 import type { Route } from '../../route.js';
 import type { ContainersBackend } from './backend.js';
 import { toContainerInspect, toContainerSummary } from './to-docker.js';
+import { decodeNetworkSettings } from './network-decode.js';
 
 /** The Config fields of a request body (create's, commit's): `path` names them in errors. */
 export function decodeContainerConfig(root: JsonObject, path: string): ContainerDefaults {
@@ -147,6 +148,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
             },
           }
         : {}),
+      ...decodeNetworkSettings(hostConfig, root),
       resources: {
         memory: memory || undefined,
         memorySwap: optNumber(hostConfig, 'MemorySwap', 'HostConfig') || undefined,
@@ -175,6 +177,7 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
     containerRoot: containers.containerRoot,
     execIds: (id: string) => containers.execIds?.(id) ?? [],
     mounts: (id: string) => containers.mountsOf?.(id) ?? [],
+    network: (c: ContainerRecord) => containers.network?.(c),
   };
   return [
     {
@@ -202,7 +205,7 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
         sendJson(
           res,
           200,
-          list.map((c) => toContainerSummary(c, view)),
+          list.map((c) => toContainerSummary(c, { ...view, network: containers.network?.(c) })),
         );
       },
     },

@@ -5,6 +5,8 @@ import { EMPTY_CONTAINER_CONFIG } from '../images/to-docker.js';
 import type { ContainerInspect, ContainerSummary } from '../../../types/docker/containers.js';
 import type { MountPoint } from '../../../core/volumes/mount-spec.js';
 import { toMountPoint } from '../volumes/to-docker.js';
+import type { ContainerNetworkView } from '../../../core/network/network.js';
+import { networkSettingsToDocker, networksToDocker, summaryPorts } from './network-to-docker.js';
 
 /** "Up 11 seconds", "Exited (0) 9 minutes ago", "Created": the daemon renders ps's Status. */
 export function statusText(c: ContainerRecord, now = Date.now()): string {
@@ -37,7 +39,10 @@ function commandLine(c: ContainerRecord): string {
 
 export function toContainerSummary(
   c: ContainerRecord,
-  options: { mounts?: (containerId: string) => readonly MountPoint[] } = {},
+  options: {
+    mounts?: (containerId: string) => readonly MountPoint[];
+    network?: ContainerNetworkView;
+  } = {},
 ): ContainerSummary {
   return {
     Id: c.id,
@@ -46,12 +51,12 @@ export function toContainerSummary(
     ImageID: c.imageId,
     Command: commandLine(c),
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: [],
+    Ports: summaryPorts(c, options.network),
     Labels: { ...(c.config.Labels ?? {}) },
     State: c.state.status,
     Status: statusText(c),
     HostConfig: { NetworkMode: c.host.networkMode },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networksToDocker(c, options.network) },
     Mounts: (options.mounts?.(c.id) ?? []).map(toMountPoint),
   };
 }
@@ -65,6 +70,7 @@ export function toContainerInspect(
     containerRoot: string;
     execIds?: (containerId: string) => string[];
     mounts?: (containerId: string) => readonly MountPoint[];
+    network?: (c: ContainerRecord) => ContainerNetworkView | undefined;
   },
 ): ContainerInspect {
   const dir = join(options.containerRoot, c.id);
@@ -114,26 +120,7 @@ export function toContainerInspect(
     GraphDriver: { Data: null, Name: options.driverName },
     Mounts: (options.mounts?.(c.id) ?? []).map(toMountPoint),
     Config: { ...CONFIG_DEFAULTS, ...c.config },
-    NetworkSettings: {
-      Bridge: '',
-      SandboxID: '',
-      HairpinMode: false,
-      LinkLocalIPv6Address: '',
-      LinkLocalIPv6PrefixLen: 0,
-      Ports: {},
-      SandboxKey: '',
-      SecondaryIPAddresses: null,
-      SecondaryIPv6Addresses: null,
-      EndpointID: '',
-      Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      MacAddress: '',
-      Networks: {},
-    },
+    NetworkSettings: networkSettingsToDocker(c, options.network?.(c)),
   };
 }
 
