@@ -216,10 +216,20 @@ export class ContainerLifecycle {
     const c = this.deps.containers.resolve(id);
     const dir = join(this.deps.containerRoot, c.id);
     const bundle = join(this.deps.bundleRoot, c.id);
-    const rootfs = await this.deps.driver.mount(c.driverId);
+    // The root filesystem and the network do not need each other: both are made at once.
+    const [mounted, attached] = await Promise.allSettled([
+      this.deps.driver.mount(c.driverId),
+      this.deps.networking.attach(c),
+    ]);
+    if (mounted.status === 'rejected') {
+      await this.deps.networking.detach(c).catch(() => undefined);
+      throw mounted.reason;
+    }
+    const rootfs = mounted.value;
     try {
+      if (attached.status === 'rejected') throw attached.reason;
       if (this.deps.runtimeRefusal) throw new BerthError('internal', this.deps.runtimeRefusal);
-      const net = await this.deps.networking.attach(c);
+      const net = attached.value;
       const hostname = net.hostname;
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await writeFileAtomic(join(dir, 'hostname'), `${hostname}\n`);
