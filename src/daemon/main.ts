@@ -11,6 +11,7 @@ import {
 } from 'node:fs/promises';
 import os from 'node:os';
 import { gunzipSync } from 'node:zlib';
+import { startForkServer, stopForkServer } from '../lib/run-to-completion.js';
 import { kernelRunsX32 } from '../core/host/kernel.js';
 import { join } from 'node:path';
 import { ApiHandler } from '../api/server.js';
@@ -166,6 +167,14 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     }
     await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
     await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+    // Host programs (mount, runc delete, ip, ...) start through a small fork server: cheaper
+    // than forking the daemon for each. Without python3 (or with BERTH_FORK_SERVER=0) they are
+    // spawned directly.
+    const python = await which('python3');
+    if (python.startsWith('/') && process.env['BERTH_FORK_SERVER'] !== '0') {
+      startForkServer(python);
+      shutdownHandlers.add('fork server', () => stopForkServer());
+    }
 
     const state = SqliteStateStore.open(join(config.dataRoot, 'berth.db'));
     shutdownHandlers.add('state', () => state.close());

@@ -1,7 +1,7 @@
 // Runs a short-lived host program (runc state/start/kill/...) to completion with a time limit
 // and an AbortSignal, keeping a bounded amount of its output.
 
-import { spawn } from 'node:child_process';
+import { runToCompletion, type Completed } from '../../lib/run-to-completion.js';
 import { BerthError, cancelled } from '../errors.js';
 
 const OUTPUT_LIMIT = 256 * 1024;
@@ -24,58 +24,30 @@ export interface RunProcessOptions {
  * Resolves with the exit status and output of `command args` whatever the status (the caller
  * decides what a failure means); rejects when it cannot be started, times out or is aborted.
  */
-export function runProcess(
+export async function runProcess(
   command: string,
   args: readonly string[],
   options: RunProcessOptions,
 ): Promise<ProcessResult> {
-  const { signal } = options;
-  if (signal?.aborted) return Promise.reject(cancelled());
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: options.env ?? process.env,
+  if (options.signal?.aborted) throw cancelled();
+  let result: Completed;
+  try {
+    result = await runToCompletion(command, args, {
+      timeoutMs: options.timeoutMs,
+      outputLimit: OUTPUT_LIMIT,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.env ? { env: options.env } : {}),
     });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let aborted = false;
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      if (stdout.length < OUTPUT_LIMIT) stdout += chunk;
+  } catch (err) {
+    throw new BerthError('internal', `${command}: cannot run: ${(err as Error).message}`, {
+      cause: err,
     });
-    child.stderr.on('data', (chunk: string) => {
-      if (stderr.length < OUTPUT_LIMIT) stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    const onAbort = (): void => {
-      aborted = true;
-      child.kill('SIGKILL');
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    child.once('error', (err) => {
-      done();
-      reject(new BerthError('internal', `${command}: cannot run: ${err.message}`, { cause: err }));
-    });
-    child.once('close', (code, killedBy) => {
-      done();
-      if (aborted) reject(cancelled());
-      else if (timedOut) {
-        reject(
-          new BerthError(
-            'internal',
-            `${command} ${args.join(' ')}: timed out after ${options.timeoutMs} ms`,
-          ),
-        );
-      } else resolve({ code, signal: killedBy, stdout, stderr });
-    });
-  });
+  }
+  if (result.aborted) throw cancelled();
+  if (result.timedOut)
+    throw new BerthError(
+      'internal',
+      `${command} ${args.join(' ')}: timed out after ${options.timeoutMs} ms`,
+    );
+  return { code: result.code, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
