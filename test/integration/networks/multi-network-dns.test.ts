@@ -141,6 +141,10 @@ describe('embedded DNS across several networks', () => {
     await ok(['network', 'connect', 'blue', 'dflt']);
     assert.equal(await resolvConfOf('dflt'), onRed);
     await resolves('dflt', 'bee.');
+    // A restart keeps the resolver (its start finds the user networks).
+    await ok(['restart', '-t', '0', 'dflt']);
+    assert.equal(await resolvConfOf('dflt'), onRed);
+    await resolves('dflt', 'r1.');
     // Leaving the network the file names: the other's resolver, and red's names go.
     await ok(['network', 'disconnect', 'red', 'dflt']);
     const onBlue = await resolvConfOf('dflt');
