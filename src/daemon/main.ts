@@ -260,7 +260,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       firewall,
       ports: hostPorts,
     };
-    const networks = new NetworkService({ ...networkBase, tag: networkTag });
+    const networks = new NetworkService({ ...networkBase, tag: networkTag, containerRoot });
     const containerNetworks = new ContainerNetworks({ ...networkBase, containerRoot });
     const containerService: ContainerService = new ContainerService({
       records: containerRecords,

@@ -2,6 +2,7 @@
 // with one `unshare … ip -batch` and one `ip link set`, and undone by unmounting it (the
 // kernel then deletes the veth pair with the namespace).
 
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrno } from '../../core/errors.js';
@@ -62,7 +63,11 @@ export async function ensureBridge(o: {
   if (!exists && !o.create)
     throw new ToolError(`bridge device ${o.name} does not exist: create it first`);
   const batch: string[] = [];
-  if (!exists) batch.push(`link add name ${o.name} mtu ${o.mtu} type bridge`);
+  // A bridge of ours gets its own MAC address: without one it takes the lowest of its ports',
+  // which changes as containers come and go, and the containers' ARP entries for the gateway
+  // (their resolver) then point at a port that left, so their packets to it get lost.
+  if (!exists)
+    batch.push(`link add name ${o.name} mtu ${o.mtu} address ${randomMac()} type bridge`);
   // A bridge of ours keeps one address: an earlier one (another --bip) goes.
   if (exists && o.create)
     for (const old of await addresses(o.name))
@@ -167,4 +172,9 @@ export async function removeSandbox(nsPath: string): Promise<void> {
 export async function setIpForward(): Promise<void> {
   const path = '/proc/sys/net/ipv4/ip_forward';
   if ((await readFile(path, 'utf8')).trim() !== '1') await writeFile(path, '1');
+}
+
+/** A random unicast, locally administered MAC address (`02:xx:xx:xx:xx:xx`). */
+function randomMac(): string {
+  return ['02', ...[...randomBytes(5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }

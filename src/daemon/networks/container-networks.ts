@@ -10,9 +10,9 @@ import {
   extraHostLine,
   linkEnv,
   linkHostsLine,
-  resolvConf,
   type LinkTarget,
 } from '../../core/network/etc-files.js';
+import { embeddedResolverOf } from '../../core/network/dns-scope.js';
 import { formatIp, macOf, parseIp, parseSubnet } from '../../core/network/ipv4.js';
 import type {
   Attachment,
@@ -33,6 +33,7 @@ import { createSandbox, removeSandbox } from './bridge-driver.js';
 import {
   allocateAddress,
   attachmentsOf,
+  containerResolvConf,
   endpointIdOf,
   hostVethOf,
   LIVE,
@@ -216,14 +217,16 @@ export class ContainerNetworks implements ContainerNetworking {
             ...links.map(linkHostsLine),
           ],
         ),
-        resolvConf: resolvConf(
+        resolvConf: containerResolvConf(
+          c,
+          this.deps.settings,
           this.deps.hostResolvConf,
-          {
-            nameservers: c.host.dns?.length ? c.host.dns : this.deps.settings.dns,
-            search: c.host.dnsSearch?.length ? c.host.dnsSearch : this.deps.settings.dnsSearch,
-            options: c.host.dnsOptions?.length ? c.host.dnsOptions : this.deps.settings.dnsOptions,
-          },
-          primary.isDefault ? undefined : primary.gateway,
+          embeddedResolverOf(
+            primary,
+            attachmentsOf(this.deps.records, c.id),
+            this.deps.records.networks(),
+            (c.host.dns ?? []).length > 0,
+          ),
         ),
         env: links.flatMap((l) => linkEnv(c.name, l)),
         sysctls: {

@@ -1,7 +1,8 @@
 // The embedded resolver: one UDP socket on each user network's gateway address, port 53.
-// Names of containers on that network (name, aliases, short ID) are answered from the
-// network service; other names go to the host's loopback resolvers when it has some, and
-// get SERVFAIL otherwise (berth never sends traffic elsewhere).
+// Names of containers (name, aliases, short ID) on the asking container's user networks are
+// answered from the network service, whichever of them received the query; other names go
+// to the host's loopback resolvers when it has some, and get SERVFAIL otherwise (berth never
+// sends traffic elsewhere).
 
 import dgram from 'node:dgram';
 import {

@@ -8,6 +8,8 @@ import { isBerthError, notFound } from '../../core/errors.js';
 import type { EventPublisher } from '../../core/events.js';
 import { checkStatic, makePool, nextFree, type Pool } from '../../core/network/ipam.js';
 import { formatIp, macOf, parseIp } from '../../core/network/ipv4.js';
+import { lookupScope } from '../../core/network/dns-scope.js';
+import { resolvConf } from '../../core/network/etc-files.js';
 import type { Attachment, NetworkRecord } from '../../core/network/network.js';
 import type { NetworkRecords } from '../../core/state/network-records.js';
 
@@ -130,6 +132,52 @@ export function addressesOfName(
     if (ip && !out.includes(ip)) out.push(ip);
   }
   return out;
+}
+
+/**
+ * What the resolver of `networkId` answers the container at `from` for `name`: the addresses
+ * on the first of the asker's user networks (that one first) where the name is known.
+ */
+export function addressesSeenBy(
+  records: NetworkRecords,
+  containers: ContainerLookup,
+  networkId: string,
+  name: string,
+  from: string,
+): string[] {
+  const named = new Set(
+    records
+      .networks()
+      .filter((n) => n.driver === 'bridge' && !n.isDefault)
+      .map((n) => n.id),
+  );
+  for (const step of lookupScope(records.attachments(), named, networkId, from)) {
+    const found = addressesOfName(records, containers, step.networkId, name, step.from);
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
+/** A container's resolv.conf: its --dns options (else the daemon's) over the host's file. */
+export function containerResolvConf(
+  c: ContainerRecord,
+  settings: {
+    readonly dns: readonly string[];
+    readonly dnsSearch: readonly string[];
+    readonly dnsOptions: readonly string[];
+  },
+  hostResolvConf: string,
+  embedded: string | undefined,
+): string {
+  return resolvConf(
+    hostResolvConf,
+    {
+      nameservers: c.host.dns?.length ? c.host.dns : settings.dns,
+      search: c.host.dnsSearch?.length ? c.host.dnsSearch : settings.dnsSearch,
+      options: c.host.dnsOptions?.length ? c.host.dnsOptions : settings.dnsOptions,
+    },
+    embedded,
+  );
 }
 
 export function publishNetworkEvent(

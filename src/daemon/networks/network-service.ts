@@ -4,7 +4,7 @@
 // batch whenever ports or networks change (see container-networks.ts for a start's part).
 
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRecord } from '../../core/containers/container.js';
 import {
@@ -17,9 +17,10 @@ import {
 } from '../../core/errors.js';
 import type { EventPublisher } from '../../core/events.js';
 import { checkFilterKeys, matchesLabels, type FilterArgs } from '../../core/filters.js';
+import { embeddedResolverOf } from '../../core/network/dns-scope.js';
 import { checkStatic, makePool } from '../../core/network/ipam.js';
 import { formatIp, formatSubnet, macOf, overlaps, parseSubnet } from '../../core/network/ipv4.js';
-import type { EndpointConfig, NetworkRecord } from '../../core/network/network.js';
+import type { Attachment, EndpointConfig, NetworkRecord } from '../../core/network/network.js';
 import type { NetworkRecords } from '../../core/state/network-records.js';
 import type { Logger } from '../../lib/logger.js';
 import {
@@ -33,9 +34,10 @@ import {
 import { claimSubnet, initDefaultBridge } from './default-bridge.js';
 import { DnsServers } from './dns-server.js';
 import {
-  addressesOfName,
+  addressesSeenBy,
   allocateAddress,
   attachmentsOf,
+  containerResolvConf,
   endpointIdOf,
   hostVethOf,
   LIVE,
@@ -73,6 +75,8 @@ export interface NetworkServiceDeps {
   readonly settings: NetworkSettings;
   readonly execRoot: string;
   readonly hostResolvConf: string;
+  /** Where each container's directory (with its resolv.conf) is. */
+  readonly containerRoot: string;
   /** Names this daemon's devices and chains apart from other daemons' ('' for the default). */
   readonly tag: string;
   readonly firewall: IptablesFirewall;
@@ -117,7 +121,7 @@ export class NetworkService {
       .filter((s): s is string => s !== undefined);
     this.#dns = new DnsServers({
       lookup: (networkId, name, from) =>
-        addressesOfName(deps.records, deps.containers, networkId, name, from),
+        addressesSeenBy(deps.records, deps.containers, networkId, name, from),
       upstream,
       logger: deps.logger,
     });
@@ -474,6 +478,7 @@ export class NetworkService {
       await deleteLink(hostVeth).catch(() => undefined);
       throw err;
     }
+    await this.#followResolver(c, current);
     publishNetworkEvent(this.deps.events, 'connect', n, c.id);
   }
 
@@ -498,9 +503,44 @@ export class NetworkService {
       await deleteLink(hostVethOf(c.id, n.id));
       this.deps.ports.release(a.ports ?? []);
     }
+    const before = attachmentsOf(this.deps.records, c.id);
     this.deps.records.deleteAttachment(c.id, n.id);
     if ((a.ports ?? []).length > 0) await this.deps.firewall.apply();
-    if (a.ip) publishNetworkEvent(this.deps.events, 'disconnect', n, c.id);
+    if (a.ip) {
+      await this.#followResolver(c, before);
+      publishNetworkEvent(this.deps.events, 'disconnect', n, c.id);
+    }
+  }
+
+  /**
+   * After a live connect or disconnect, points a running container's resolv.conf at the
+   * resolver its networks now give it (a default-bridge container gets the embedded resolver
+   * of the user network it joins, and its host-derived file back when it leaves the last).
+   * The file is rewritten in place: /etc/resolv.conf is a bind mount of it, which follows
+   * the inode. A file the container changed itself is left as it is (as Docker does).
+   */
+  async #followResolver(c: ContainerRecord, before: readonly Attachment[]): Promise<void> {
+    const primaryName = primaryNetworkName(c.host, this.deps.settings);
+    if (!primaryName || !LIVE.has(c.state.status)) return;
+    const primary = resolveNetwork(this.deps.records, primaryName);
+    const networks = this.deps.records.networks();
+    const ownDns = (c.host.dns ?? []).length > 0;
+    const fileOf = (embedded: string | undefined): string =>
+      containerResolvConf(c, this.deps.settings, this.deps.hostResolvConf, embedded);
+    const was = fileOf(embeddedResolverOf(primary, before, networks, ownDns));
+    const now = fileOf(
+      embeddedResolverOf(primary, attachmentsOf(this.deps.records, c.id), networks, ownDns),
+    );
+    if (was === now) return;
+    const path = join(this.deps.containerRoot, c.id, 'resolv.conf');
+    const current = await readFile(path, 'utf8').catch((err: unknown) =>
+      hasErrno(err, 'ENOENT') ? undefined : Promise.reject(err),
+    );
+    if (current !== was) {
+      this.deps.logger.info('resolv.conf changed by the container: left as it is', { id: c.id });
+      return;
+    }
+    await writeFile(path, now);
   }
 }
 
