@@ -11,6 +11,8 @@ import {
 } from 'node:fs/promises';
 import os from 'node:os';
 import { gunzipSync } from 'node:zlib';
+import { InitLayers } from '../core/containers/init-layer.js';
+import { runCommand } from '../core/layers/run-command.js';
 import { startForkServer, stopForkServer } from '../lib/run-to-completion.js';
 import { kernelRunsX32 } from '../core/host/kernel.js';
 import { join } from 'node:path';
@@ -222,6 +224,15 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       maxConcurrentUploads: config.maxConcurrentUploads,
       loopbackOnly: process.env['BERTH_TEST_HOOKS'] === '1',
     }));
+    const initLayers = new InitLayers({
+      driver,
+      templates: join(config.dataRoot, 'init-templates'),
+      copy: (from, to) =>
+        runCommand('cp', ['-a', '--', `${from}/.`, `${to}/`], { timeoutMs: 30_000 }).then(
+          () => undefined,
+        ),
+    });
+    await initLayers.reset();
     const containerRoot = join(config.dataRoot, 'containers');
     await mkdir(containerRoot, { recursive: true, mode: 0o700 });
     const volumes: VolumeService = new VolumeService({
@@ -269,6 +280,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       resolveImage: (name) => images.resolve(name),
       root: containerRoot,
       logDefaults: { type: config.logDriver, config: config.logOptions },
+      initLayers,
       volumes,
       networks: containerNetworks,
     });

@@ -9,7 +9,7 @@ import {
   type CreateRequest,
   type HostSettings,
 } from '../../core/containers/container.js';
-import { createInitLayer, initLayerId } from '../../core/containers/init-layer.js';
+import { createInitLayer, initLayerId, type InitLayers } from '../../core/containers/init-layer.js';
 import { generateName, VALID_NAME } from '../../core/containers/names.js';
 import { mergeHealthcheck } from '../../core/containers/health.js';
 import { mergeEnv } from '../../core/containers/env.js';
@@ -38,6 +38,8 @@ export interface ContainerServiceDeps {
   readonly resolveImage: (name: string) => ImageEntry;
   /** Where each container's files live (`<data-root>/containers`). */
   readonly root: string;
+  /** Makes init layers from templates (without it: each through a mount). */
+  readonly initLayers?: InitLayers;
   /** The daemon's --log-driver and --log-opt, filled into each container's LogConfig. */
   readonly logDefaults?: LogConfig;
   /** The volume service's part in create and remove; without it, no mounts. */
@@ -223,7 +225,10 @@ export class ContainerService {
     const driverId = randomBytes(16).toString('hex');
     const initId = initLayerId(driverId);
     try {
-      await createInitLayer(this.deps.driver, initId, image.layers.at(-1)?.driverId);
+      const parent = image.layers.at(-1)?.driverId;
+      await (this.deps.initLayers
+        ? this.deps.initLayers.create(initId, parent)
+        : createInitLayer(this.deps.driver, initId, parent));
     } catch (err) {
       await this.deps.volumes?.unclaim(id, { removeAnonymous: true });
       throw err;
