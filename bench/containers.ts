@@ -4,6 +4,7 @@
 // `logs` of a 100k-line container; and the memory each running container costs (its conmon's
 // RSS; no other process stays per container).
 
+import { removeAllContainers } from './leftovers.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { startDaemon } from '../test/helpers/daemon.js';
@@ -180,6 +181,7 @@ export async function benchContainers(
     print('berth_rss_per_running_container', perContainer, 'MiB');
     docker(daemon.host, ['rm', '-f', ...ids]);
   } finally {
+    removeAllContainers(daemon.host);
     await daemon.cleanup();
   }
 }

@@ -3,6 +3,7 @@
 // adds to a container's start (set-up) and to the wait for its exit (tear-down), measured on
 // the API as bridge minus none. Given REF_DOCKER_HOST, the same on the reference and ratios.
 
+import { removeAllContainers } from './leftovers.js';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { startDaemon } from '../test/helpers/daemon.js';
@@ -152,6 +153,7 @@ export async function benchNetwork(
       );
     }
   } finally {
+    removeAllContainers(daemon.host);
     await daemon.cleanup();
   }
 }

@@ -2,6 +2,7 @@
 // what a named volume, an anonymous volume (created and removed with --rm) and a bind add to
 // `run --rm --network none busybox true` (p50), and a copy-up of 2,000 small files.
 
+import { removeAllContainers } from './leftovers.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +103,7 @@ export async function benchVolumes(
     );
     print('volumes_copy_up_2000_files', withCopy - withoutCopy, 'ms');
   } finally {
+    removeAllContainers(daemon.host);
     await daemon.cleanup();
     rmSync(bindDir, { recursive: true, force: true });
   }
