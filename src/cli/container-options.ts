@@ -15,7 +15,7 @@ import {
 } from '../lib/flags.js';
 import { RunError } from './errors.js';
 import { parseMountFlag, splitVolumeFlags } from './mount-flag.js';
-import { NETWORK_FLAGS, networkBody } from './network-options.js';
+import { endpoint, NETWORK_FLAGS, networkBody } from './network-options.js';
 
 export const CONTAINER_FLAGS: readonly FlagSpec[] = [
   { name: 'cap-add', type: 'list', help: 'Add Linux capabilities' },
@@ -408,24 +408,6 @@ function sortedObject<T>(entries: Iterable<[string, T]>): Record<string, T> {
   return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-const DEFAULT_ENDPOINT = {
-  IPAMConfig: null,
-  Links: null,
-  Aliases: null,
-  MacAddress: '',
-  DriverOpts: null,
-  GwPriority: 0,
-  NetworkID: '',
-  EndpointID: '',
-  Gateway: '',
-  IPAddress: '',
-  IPPrefixLen: 0,
-  IPv6Gateway: '',
-  GlobalIPv6Address: '',
-  GlobalIPv6PrefixLen: 0,
-  DNSNames: null,
-};
-
 /**
  * The create body for `berth run`/`berth create` flags. Invalid values throw a FlagError (exit
  * 125 with the usage) or a RunError (exit 125), with the Docker CLI's messages.
@@ -600,7 +582,7 @@ export function containerOptions(
     HostConfig: hostConfig,
     NetworkingConfig: {
       EndpointsConfig:
-        networking.endpoints ?? (network === 'default' ? { default: DEFAULT_ENDPOINT } : {}),
+        networking.endpoints ?? (network === 'default' ? { default: endpoint('', [], []) } : {}),
     },
   };
   return {

@@ -22,7 +22,12 @@ export const NETWORK_FLAGS: readonly FlagSpec[] = [
 ];
 
 /** An endpoint as the Docker CLI writes it in EndpointsConfig. */
-function endpoint(ipv4: string, aliases: string[], links: string[]): Record<string, unknown> {
+/** An EndpointSettings as the Docker CLI sends it (`endpoint('', [], [])`: the default one). */
+export function endpoint(
+  ipv4: string,
+  aliases: readonly string[],
+  links: readonly string[],
+): Record<string, unknown> {
   return {
     IPAMConfig: ipv4 ? { IPv4Address: ipv4 } : null,
     Links: links.length > 0 ? links : null,

@@ -56,3 +56,27 @@ export interface ContainerNetworkView {
   readonly ports: readonly PortMapping[];
   readonly sandboxKey: string;
 }
+
+/** A network create as the API decodes it. */
+export interface NetworkCreateRequest {
+  readonly name: string;
+  readonly driver: string;
+  readonly internal: boolean;
+  readonly attachable: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly options: Readonly<Record<string, string>>;
+  readonly ipam: readonly { subnet?: string; gateway?: string; ipRange?: string }[];
+}
+
+/** A network with its containers, as inspect shows it. */
+export interface NetworkView {
+  readonly network: NetworkRecord;
+  readonly containers: readonly {
+    id: string;
+    name: string;
+    endpointId: string;
+    mac: string;
+    ip: string;
+    prefixLen: number;
+  }[];
+}

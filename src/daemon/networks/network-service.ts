@@ -20,7 +20,13 @@ import { checkFilterKeys, matchesLabels, type FilterArgs } from '../../core/filt
 import { embeddedResolverOf } from '../../core/network/dns-scope.js';
 import { checkStatic, makePool } from '../../core/network/ipam.js';
 import { formatIp, formatSubnet, macOf, overlaps, parseSubnet } from '../../core/network/ipv4.js';
-import type { Attachment, EndpointConfig, NetworkRecord } from '../../core/network/network.js';
+import type {
+  Attachment,
+  EndpointConfig,
+  NetworkCreateRequest,
+  NetworkRecord,
+  NetworkView,
+} from '../../core/network/network.js';
 import type { NetworkRecords } from '../../core/state/network-records.js';
 import type { Logger } from '../../lib/logger.js';
 import {
@@ -81,28 +87,6 @@ export interface NetworkServiceDeps {
   readonly tag: string;
   readonly firewall: IptablesFirewall;
   readonly ports: PortReservations;
-}
-
-export interface NetworkCreateRequest {
-  readonly name: string;
-  readonly driver: string;
-  readonly internal: boolean;
-  readonly attachable: boolean;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly options: Readonly<Record<string, string>>;
-  readonly ipam: readonly { subnet?: string; gateway?: string; ipRange?: string }[];
-}
-
-export interface NetworkView {
-  readonly network: NetworkRecord;
-  readonly containers: readonly {
-    id: string;
-    name: string;
-    endpointId: string;
-    mac: string;
-    ip: string;
-    prefixLen: number;
-  }[];
 }
 
 const PREDEFINED = ['bridge', 'host', 'none'];

@@ -9,11 +9,12 @@ import { asObject, optBool, optString, optStringMap, optStrings } from '../../de
 import { parseFiltersParam } from '../../filters.js';
 import { readJsonBody, sendJson, sendNoContent } from '../../http.js';
 import type { Route } from '../../route.js';
-import type { NetworkDetail, NetworkCreateInput, NetworksBackend } from './backend.js';
+import type { NetworkCreateRequest, NetworkView } from '../../../core/network/network.js';
+import type { NetworksBackend } from './backend.js';
 
 export function toNetworkResource(
   n: NetworkRecord,
-  containers: NetworkDetail['containers'] = [],
+  containers: NetworkView['containers'] = [],
 ): NetworkResource {
   return {
     Name: n.name,
@@ -58,7 +59,7 @@ export function toNetworkResource(
   };
 }
 
-export function decodeNetworkCreate(body: unknown): NetworkCreateInput {
+export function decodeNetworkCreate(body: unknown): NetworkCreateRequest {
   const root = asObject(body, 'body') ?? {};
   const ipam = asObject(root['IPAM'], 'IPAM');
   const ipamDriver = optString(ipam, 'Driver', 'IPAM') ?? 'default';
