@@ -203,9 +203,15 @@ export class ScopedRoot {
       if (!found.stat?.isFile()) return undefined;
       const fd = openSync(at(found.dir, found.name), constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
-        const buffer = Buffer.alloc(maxBytes);
-        const length = readSync(fd, buffer, 0, maxBytes, 0);
-        return buffer.subarray(0, length).toString('utf8');
+        // Sized by the file, not the limit: a 4 MiB buffer per read was most of a start's garbage.
+        const buffer = Buffer.allocUnsafe(Math.min(maxBytes, fstatSync(fd).size + 1));
+        let length = 0;
+        for (;;) {
+          const n = readSync(fd, buffer, length, buffer.length - length, length);
+          length += n;
+          if (n === 0 || length === buffer.length) break;
+        }
+        return buffer.subarray(0, Math.min(length, maxBytes)).toString('utf8');
       } finally {
         closeSync(fd);
       }
