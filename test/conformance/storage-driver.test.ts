@@ -575,6 +575,25 @@ for (const kase of [overlay, vfs]) {
           await driver.remove('child'); // not counted as mounted
         }));
 
+      it('takes a removed layer away at once and deletes its files before cleanup() ends', () =>
+        withDriver(kase, async (driver, root) => {
+          await makeBaseAndChild(kase, driver);
+          const many = driver.diffPath('child');
+          for (let i = 0; i < 200; i++) await writeFile(join(many, `f${i}`), 'x');
+          await driver.remove('child');
+          assert.equal(await driver.exists('child'), false);
+          assert.deepEqual(await driver.list(), ['base']);
+          await driver.cleanup();
+          assert.deepEqual((await readdir(root)).sort(), ['base', 'l'], 'the files are gone');
+          // A deletion cut short by a crash: the next daemon's init finishes it.
+          await mkdir(join(root, '.gone-child-0a0b0c0d0e0f', 'diff'), { recursive: true });
+          await writeFile(join(root, '.gone-child-0a0b0c0d0e0f', 'diff', 'f'), 'x');
+          const next = kase.make(root);
+          await next.init();
+          assert.deepEqual((await readdir(root)).sort(), ['base', 'l']);
+          await next.cleanup();
+        }));
+
       it('lays out layers as Docker does', () =>
         withDriver(kase, async (driver, root) => {
           await makeBaseAndChild(kase, driver);
