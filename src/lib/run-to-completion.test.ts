@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runToCompletion, startForkServer, stopForkServer } from './run-to-completion.js';
 
@@ -69,5 +71,63 @@ for (const mode of ['spawned directly', 'through the fork server'] as const) {
         Array.from({ length: 20 }, (_, i) => `${i}\n`),
       );
     });
+
+    it('hands a sync pipe over, and reads its first line after the program exited', async () => {
+      const sync = { env: 'SYNC_FD' };
+      // As conmon: the program forks a monitor with its stdio let go, which writes later.
+      const started = Date.now();
+      const late = await runToCompletion(
+        'sh',
+        [
+          '-c',
+          '(sleep 0.3; echo \'{"data": 42}\' >&$SYNC_FD; echo more >&$SYNC_FD) >/dev/null 2>&1 & echo forked',
+        ],
+        { timeoutMs: 10_000, syncPipe: sync },
+      );
+      assert.equal(late.sync, '{"data": 42}');
+      assert.equal(late.stdout, 'forked\n');
+      assert.equal(late.code, 0);
+      assert.ok(Date.now() - started >= 300);
+      const none = await runToCompletion('sh', ['-c', 'printf "no newline" >&$SYNC_FD; exit 3'], {
+        timeoutMs: 10_000,
+        syncPipe: sync,
+      });
+      assert.deepEqual([none.code, none.sync, none.timedOut], [3, undefined, false]);
+    });
+
+    it('gives up on a sync line that does not come within the time limit', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-sync-'));
+      try {
+        const silent = await runToCompletion(
+          'sh',
+          ['-c', `(exec sleep 10) >/dev/null 2>&1 & echo $! > ${dir}/pid`],
+          { timeoutMs: 300, syncPipe: { env: 'SYNC_FD' } },
+        );
+        assert.deepEqual([silent.timedOut, silent.sync], [true, undefined]);
+      } finally {
+        await waitForFile(join(dir, 'pid'));
+        const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+        if (pid > 0) process.kill(pid, 'SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('starts a program in a session of its own when asked', async () => {
+      const own = await runToCompletion('sh', ['-c', 'echo $$; cut -d" " -f6 /proc/$$/stat'], {
+        timeoutMs: 10_000,
+        newSession: true,
+      });
+      const [pid, session] = own.stdout.trim().split('\n');
+      assert.equal(session, pid);
+      const shared = await runToCompletion('sh', ['-c', 'echo $$; cut -d" " -f6 /proc/$$/stat'], {
+        timeoutMs: 10_000,
+      });
+      const [pid2, session2] = shared.stdout.trim().split('\n');
+      assert.notEqual(session2, pid2);
+    });
   });
+}
+
+async function waitForFile(path: string): Promise<void> {
+  for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 20));
 }

@@ -22,6 +22,15 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Output kept from each stream (default 256 KiB). */
   readonly outputLimit?: number;
+  /** In a session of its own (setsid), apart from the daemon's terminal signals. */
+  readonly newSession?: boolean;
+  /**
+   * Gives the program the write end of a pipe, its fd number in this environment variable (as
+   * conmon's _OCI_SYNCPIPE). The result's `sync` is the first line written to it: read once the
+   * program has exited, until a newline, the pipe's end or the time limit, so a process the
+   * program leaves behind may write it later.
+   */
+  readonly syncPipe?: { readonly env: string };
 }
 
 export interface Completed {
@@ -31,31 +40,63 @@ export interface Completed {
   readonly stderr: string;
   readonly timedOut: boolean;
   readonly aborted: boolean;
+  /** With syncPipe: the line (without its newline); undefined when none came before its end. */
+  readonly sync?: string;
 }
 
 const OUTPUT_LIMIT = 256 * 1024;
 /** How long past its own time limit an answer from the fork server may take. */
 const SERVER_GRACE_MS = 5000;
+/** The longest sync line kept. */
+const SYNC_LIMIT = 64 * 1024;
 
 /** The fork server: requests and answers as JSON lines; each request runs in a thread. */
 export const FORK_SERVER_SCRIPT = String.raw`
-import json, subprocess, sys, threading
+import json, os, select, subprocess, sys, threading, time
 lock = threading.Lock()
 procs = {}
 def send(obj):
     with lock:
         sys.stdout.write(json.dumps(obj) + '\n')
         sys.stdout.flush()
+def first_line(fd, deadline):
+    buf = b''
+    while b'\n' not in buf and len(buf) < ${SYNC_LIMIT}:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None, True
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        buf += chunk
+    if b'\n' not in buf:
+        return None, False
+    return buf.split(b'\n', 1)[0].decode('utf8', 'replace'), False
 def run(req):
     rid = req['id']
     has_input = 'input' in req
+    deadline = time.monotonic() + req['timeout'] / 1000
+    env = req.get('env')
+    sync = req.get('sync')
+    pass_fds = ()
+    if sync is not None:
+        sync_r, sync_w = os.pipe()
+        env = dict(os.environ if env is None else env)
+        env[sync] = str(sync_w)
+        pass_fds = (sync_w,)
     try:
-        p = subprocess.Popen(req['argv'], cwd=req.get('cwd'), env=req.get('env'),
+        p = subprocess.Popen(req['argv'], cwd=req.get('cwd'), env=env, pass_fds=pass_fds,
+                             start_new_session=req.get('session', False),
                              stdin=subprocess.PIPE if has_input else subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as e:
+        if sync is not None:
+            os.close(sync_r)
         send({'id': rid, 'error': e.strerror or str(e), 'errno': e.errno or 0})
         return
+    finally:
+        if sync is not None:
+            os.close(sync_w)
     procs[rid] = p
     timed_out = False
     data = req['input'].encode() if has_input else None
@@ -67,8 +108,14 @@ def run(req):
         out, err = p.communicate()
     procs.pop(rid, None)
     limit = req['limit']
-    send({'id': rid, 'rc': p.returncode, 'out': out[:limit].decode('utf8', 'replace'),
-          'err': err[:limit].decode('utf8', 'replace'), 'timedOut': timed_out})
+    answer = {'id': rid, 'rc': p.returncode, 'out': out[:limit].decode('utf8', 'replace'),
+              'err': err[:limit].decode('utf8', 'replace'), 'timedOut': timed_out}
+    if sync is not None:
+        line, late = first_line(sync_r, deadline) if not timed_out else (None, False)
+        os.close(sync_r)
+        answer['sync'] = line
+        answer['timedOut'] = timed_out or late
+    send(answer)
 for line in sys.stdin:
     req = json.loads(line)
     if 'kill' in req:
@@ -88,6 +135,7 @@ interface Answer {
   readonly out?: string;
   readonly err?: string;
   readonly timedOut?: boolean;
+  readonly sync?: string | null;
   readonly error?: string;
   readonly errno?: number;
 }
@@ -165,6 +213,7 @@ class ForkServer {
           stderr: a.err ?? '',
           timedOut: a.timedOut === true,
           aborted,
+          ...(typeof a.sync === 'string' ? { sync: a.sync } : {}),
         });
       };
       this.#pending.set(id, settle);
@@ -178,6 +227,8 @@ class ForkServer {
           ...(o.cwd !== undefined ? { cwd: o.cwd } : {}),
           ...(o.env !== undefined ? { env: o.env } : {}),
           ...(o.input !== undefined ? { input: o.input } : {}),
+          ...(o.newSession ? { session: true } : {}),
+          ...(o.syncPipe ? { sync: o.syncPipe.env } : {}),
         })}\n`,
       );
     });
@@ -233,17 +284,29 @@ function spawnDirectly(
 ): Promise<Completed> {
   const limit = o.outputLimit ?? OUTPUT_LIMIT;
   return new Promise((resolve, reject) => {
+    const env = o.env ?? process.env;
     const child = spawn(command, args, {
       ...(o.cwd !== undefined ? { cwd: o.cwd } : {}),
-      env: o.env ?? process.env,
-      stdio: [o.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      env: o.syncPipe ? { ...env, [o.syncPipe.env]: '3' } : env,
+      stdio: [
+        o.input !== undefined ? 'pipe' : 'ignore',
+        'pipe',
+        'pipe',
+        ...(o.syncPipe ? ['pipe' as const] : []),
+      ],
+      ...(o.newSession ? { detached: true } : {}),
     });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     let aborted = false;
+    let status: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    // What the answer waits for: the exit, the ends of stdout and stderr, the sync line.
+    let waiting = o.syncPipe ? 4 : 3;
+    let sync: string | undefined;
     const out = child.stdout as Readable;
     const err = child.stderr as Readable;
+    const syncPipe = o.syncPipe ? (child.stdio[3] as Readable) : undefined;
     out.setEncoding('utf8');
     err.setEncoding('utf8');
     out.on('data', (chunk: string) => {
@@ -254,31 +317,58 @@ function spawnDirectly(
     });
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      if (status === undefined) child.kill('SIGKILL');
+      else if (syncPipe) syncDone();
     }, o.timeoutMs);
     const onAbort = (): void => {
       aborted = true;
       child.kill('SIGKILL');
     };
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    const done = (): void => {
+    const partDone = (): void => {
+      waiting -= 1;
+      if (waiting > 0 || status === undefined) return;
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
-    };
-    child.once('error', (err) => {
-      done();
-      reject(err);
-    });
-    child.once('close', (code, signal) => {
-      done();
+      syncPipe?.destroy();
+      if (o.newSession) child.unref();
       resolve({
-        code,
-        signal,
+        ...status,
         stdout: stdout.slice(0, limit),
         stderr: stderr.slice(0, limit),
         timedOut,
         aborted,
+        ...(sync !== undefined ? { sync } : {}),
       });
+    };
+    let syncEnded = false;
+    const syncDone = (): void => {
+      if (syncEnded) return;
+      syncEnded = true;
+      partDone();
+    };
+    let line = '';
+    syncPipe?.on('data', (chunk: Buffer) => {
+      if (syncEnded) return;
+      line += chunk.toString();
+      const end = line.indexOf('\n');
+      if (end >= 0) sync = line.slice(0, end);
+      if (end >= 0 || line.length > SYNC_LIMIT) syncDone();
+    });
+    syncPipe?.once('end', syncDone);
+    syncPipe?.once('error', syncDone);
+    out.once('close', partDone);
+    err.once('close', partDone);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      syncPipe?.destroy();
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      status = { code, signal };
+      if (timedOut || aborted) syncDone();
+      partDone();
     });
     if (o.input !== undefined && child.stdin) {
       child.stdin.on('error', () => undefined);

@@ -129,14 +129,16 @@ const DAEMON_ONLY = new Set([
   'LISTEN_FDNAMES',
 ]);
 
-/** conmon's environment: the daemon's, less its own sd_notify/activation variables, plus the
- * sync pipe's fd number (fd 3 of the spawned conmon). */
-export function conmonEnv(base: NodeJS.ProcessEnv, syncPipeFd: number): Record<string, string> {
+/** Where conmon reads the number of the fd it reports on (the container's pid, or why not). */
+export const SYNC_PIPE_ENV = '_OCI_SYNCPIPE';
+
+/** conmon's environment: the daemon's, less its own sd_notify/activation variables and any
+ * _OCI_ pipe numbers (the sync pipe's is set by whoever makes the pipe). */
+export function conmonEnv(base: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(base)) {
     if (value !== undefined && !DAEMON_ONLY.has(key) && !key.startsWith('_OCI_')) env[key] = value;
   }
-  env['_OCI_SYNCPIPE'] = String(syncPipeFd);
   return env;
 }
 

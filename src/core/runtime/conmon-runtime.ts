@@ -29,7 +29,6 @@ import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import { BerthError, cancelled, hasErrno, invalidArgument, notFound } from '../errors.js';
 import {
   ATTACH_CONNECTED,
@@ -42,9 +41,11 @@ import {
   conmonEnv,
   containerPaths,
   runtimeGlobalArgs,
+  SYNC_PIPE_ENV,
   type ContainerPaths,
 } from './conmon-args.js';
 import { releaseExecFifo } from './exec-fifo.js';
+import { reapExited } from './runc-reap.js';
 import { ExitWatcher, readExitFile } from './exit-file.js';
 import { startExecProcess, type ExecProcess } from './exec-process.js';
 import type { Process } from './oci-types.js';
@@ -52,6 +53,7 @@ import { runProcess, type ProcessResult } from './run-process.js';
 import { runtimeError, runtimeErrorMessage } from './runtime-error.js';
 import { parseSignal } from './signal-name.js';
 import { isAlive } from '../../lib/process-alive.js';
+import { runToCompletion, type Completed } from '../../lib/run-to-completion.js';
 
 export interface ConmonRuntimeOptions {
   /** The OCI runtime: runc's resolved path (or crun's; crun refuses hybrid-cgroup hosts). */
@@ -253,10 +255,12 @@ export class ConmonRuntime {
   async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
     checkId(id);
     const paths = this.#paths(id);
-    const result = await this.#runcRaw(['delete', ...(opts.force ? ['--force'] : []), id]);
-    if (result.code !== 0) {
-      const err = runtimeError('delete', result.stderr);
-      if (err.kind !== 'not-found') throw err;
+    if (!(await this.#reaped(id, paths))) {
+      const result = await this.#runcRaw(['delete', ...(opts.force ? ['--force'] : []), id]);
+      if (result.code !== 0) {
+        const err = runtimeError('delete', result.stderr);
+        if (err.kind !== 'not-found') throw err;
+      }
     }
     await this.#stopMonitor(id, paths);
     await rm(paths.dir, { recursive: true, force: true });
@@ -459,6 +463,15 @@ export class ConmonRuntime {
     return containerPaths(this.#options.stateDir, id);
   }
 
+  /** An exited container's runc records removed without runc, where that is safe (runc-reap.ts). */
+  async #reaped(id: string, paths: ContainerPaths): Promise<boolean> {
+    const root = this.#options.runtimeRoot;
+    if (root === undefined || basename(this.#options.runtimePath) !== 'runc') return false;
+    const exited = await readExitFile(paths.exitDir, id).catch(() => undefined);
+    if (exited === undefined) return false;
+    return (await reapExited(root, id)) === 'reaped';
+  }
+
   async #runcRaw(args: readonly string[], signal?: AbortSignal): Promise<ProcessResult> {
     return runProcess(
       this.#options.runtimePath,
@@ -489,10 +502,12 @@ export class ConmonRuntime {
   }
 
   /**
-   * Spawns conmon with the sync pipe on fd 3 and resolves with the pid it reports. The spawned
-   * process exits as soon as the monitor it forked is set up; the monitor keeps fd 3 (conmon
-   * marks it close-on-exec, so runc does not), which is why this reads one line and closes its
-   * end instead of waiting for the pipe to close.
+   * Runs conmon and resolves with the container pid it reports on the sync pipe. The spawned
+   * process exits as soon as the monitor it forked is set up (the monitor lets go of its stdio);
+   * the monitor reports once runc create has finished, keeping the pipe (conmon marks it
+   * close-on-exec, so runc does not), so the first line is the answer, not the pipe's end.
+   * Started through the fork server when it runs: Node's own spawn blocks the event loop for a
+   * fork of the whole daemon, the longest pause of a start.
    */
   async #spawnConmon(o: CreateOptions, paths: ContainerPaths): Promise<number> {
     const args = buildConmonArgs({
@@ -508,111 +523,54 @@ export class ConmonRuntime {
       openStdin: o.openStdin,
       leaveStdinOpen: o.stdinOnce === false,
     });
-    const child = spawn(this.#options.conmonPath, args, {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      env: conmonEnv(process.env, 3),
-      detached: true,
-    });
-    const sync = child.stdio[3] as Readable;
-    const stdout = child.stdio[1] as Readable;
-    const stderr = child.stdio[2] as Readable;
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      if (output.length < 8192) output += chunk.toString();
-    };
-    stdout.on('data', collect);
-    stderr.on('data', collect);
-
+    let result: Completed;
     try {
-      return await new Promise<number>((resolvePromise, reject) => {
-        let line = '';
-        let settled = false;
-        const finish = (err: unknown, pid?: number): void => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          if (err === undefined && pid !== undefined) resolvePromise(pid);
-          else reject(err);
-        };
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          finish(
-            new BerthError(
-              'internal',
-              `container ${o.id}: conmon did not report within ${this.#createTimeoutMs} ms`,
-            ),
-          );
-        }, this.#createTimeoutMs);
-        child.once('error', (err) => {
-          finish(
-            new BerthError(
-              'internal',
-              `cannot run conmon ${this.#options.conmonPath}: ${err.message}`,
-              {
-                cause: err,
-              },
-            ),
-          );
-        });
-        child.once('exit', (code, killedBy) => {
-          // The intermediate process exits 0 right after forking the monitor; anything else is a
-          // failure before the fork (bad flags, unreadable paths).
-          if (code !== 0) {
-            const why = code === null ? `killed by ${killedBy}` : `exit status ${code}`;
-            // Let the pipes drain so the message is complete.
-            setTimeout(() => {
-              finish(
-                new BerthError(
-                  'internal',
-                  `conmon failed (${why}): ${runtimeErrorMessage(output) || 'no message'}`,
-                ),
-              );
-            }, 50);
-          }
-        });
-        sync.on('data', (chunk: Buffer) => {
-          line += chunk.toString();
-          const end = line.indexOf('\n');
-          if (end < 0) {
-            if (line.length > 65536)
-              finish(new BerthError('internal', 'conmon: sync pipe overflow'));
-            return;
-          }
-          let message: { data?: unknown; message?: unknown };
-          try {
-            message = JSON.parse(line.slice(0, end)) as typeof message;
-          } catch {
-            finish(new BerthError('internal', `conmon: bad sync message ${line.slice(0, end)}`));
-            return;
-          }
-          const data = typeof message.data === 'number' ? message.data : Number.NaN;
-          if (data > 0) finish(undefined, data);
-          else {
-            const text = typeof message.message === 'string' ? message.message : '';
-            finish(runtimeError('create', text || output || 'runtime create failed'));
-          }
-        });
-        sync.once('end', () => {
-          // The monitor died before reporting (it logs why to our stderr before detaching).
-          setTimeout(() => {
-            finish(
-              new BerthError(
-                'internal',
-                `container ${o.id}: conmon exited before reporting the container's pid: ${
-                  runtimeErrorMessage(output) || 'no message'
-                }`,
-              ),
-            );
-          }, 50);
-        });
-        sync.once('error', (err) => finish(err));
+      result = await runToCompletion(this.#options.conmonPath, args, {
+        timeoutMs: this.#createTimeoutMs,
+        env: conmonEnv(process.env),
+        newSession: true,
+        syncPipe: { env: SYNC_PIPE_ENV },
+        outputLimit: 8192,
       });
-    } finally {
-      sync.destroy();
-      stdout.destroy();
-      stderr.destroy();
-      child.unref();
+    } catch (err) {
+      throw new BerthError(
+        'internal',
+        `cannot run conmon ${this.#options.conmonPath}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
+    const output = `${result.stdout}${result.stderr}`;
+    if (result.code !== 0) {
+      // The spawned process exits 0 right after forking the monitor; anything else is a
+      // failure before the fork (bad flags, unreadable paths).
+      const why =
+        result.code === null ? `killed by ${result.signal}` : `exit status ${result.code}`;
+      throw new BerthError(
+        'internal',
+        `conmon failed (${why}): ${runtimeErrorMessage(output) || 'no message'}`,
+      );
+    }
+    if (result.sync === undefined) {
+      throw new BerthError(
+        'internal',
+        result.timedOut
+          ? `container ${o.id}: conmon did not report within ${this.#createTimeoutMs} ms`
+          : // The monitor died before reporting (it logs why to our stderr before detaching).
+            `container ${o.id}: conmon exited before reporting the container's pid: ${
+              runtimeErrorMessage(output) || 'no message'
+            }`,
+      );
+    }
+    let message: { data?: unknown; message?: unknown };
+    try {
+      message = JSON.parse(result.sync) as typeof message;
+    } catch {
+      throw new BerthError('internal', `conmon: bad sync message ${result.sync}`);
+    }
+    const data = typeof message.data === 'number' ? message.data : Number.NaN;
+    if (data > 0) return data;
+    const text = typeof message.message === 'string' ? message.message : '';
+    throw runtimeError('create', text || output || 'runtime create failed');
   }
 
   /**

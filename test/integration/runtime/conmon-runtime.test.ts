@@ -25,6 +25,7 @@ import {
   type ConmonRuntimeOptions,
 } from '../../../src/core/runtime/conmon-runtime.js';
 import { parseK8sLogLine } from '../../../src/core/runtime/k8s-log.js';
+import { startForkServer, stopForkServer } from '../../../src/lib/run-to-completion.js';
 
 const RUNC = '/usr/sbin/runc';
 const CONMON = '/usr/bin/conmon';
@@ -48,10 +49,21 @@ function newId(): string {
   return randomBytes(32).toString('hex');
 }
 
-function sandbox(): Sandbox {
+/** With logRuncCalls, runc is a wrapper named runc that logs its arguments to <dir>/runc-calls. */
+function sandbox(o: { logRuncCalls?: boolean } = {}): Sandbox {
   const dir = mkdtempSync(join(work, 'sb-'));
+  let runtimePath = RUNC;
+  if (o.logRuncCalls) {
+    mkdirSync(join(dir, 'bin'));
+    runtimePath = join(dir, 'bin', 'runc');
+    writeFileSync(
+      runtimePath,
+      `#!/bin/sh\necho "$@" >> ${join(dir, 'runc-calls')}\nexec ${RUNC} "$@"\n`,
+      { mode: 0o755 },
+    );
+  }
   const options: ConmonRuntimeOptions = {
-    runtimePath: RUNC,
+    runtimePath,
     conmonPath: CONMON,
     stateDir: join(dir, 'state'),
     runtimeRoot: join(dir, 'runc'),
@@ -63,6 +75,8 @@ function sandbox(): Sandbox {
 interface BundleOptions {
   readonly args: string[];
   readonly terminal?: boolean;
+  /** The cgroup is <name>/<id>, as the daemon's /berth/<id>. */
+  readonly nested?: boolean;
 }
 
 /** A bundle dir with config.json for `args`, registered for cleanup; returns id and paths. */
@@ -80,10 +94,11 @@ function bundle(sb: Sandbox, o: BundleOptions): { id: string; bundle: string; lo
   spec.process.args = o.args;
   spec.process.terminal = o.terminal ?? false;
   spec.root = { path: rootfs, readonly: false };
-  spec.linux.cgroupsPath = `/${cgroup}`;
+  spec.linux.cgroupsPath = o.nested ? `/${cgroup}/${id}` : `/${cgroup}`;
   spec.hostname = 'berth-test';
   writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
   sb.ids.push(id);
+  if (o.nested) sb.cgroups.push(`${cgroup}/${id}`);
   sb.cgroups.push(cgroup);
   return { id, bundle: dir, logPath: join(dir, 'ctr.log') };
 }
@@ -258,6 +273,74 @@ describe('ConmonRuntime (conmon + runc)', { skip: !isRoot && 'needs root' }, () 
       assert.equal(await sb.runtime.waitExit(c.id, deadline()), 137);
     } finally {
       await cleanup(sb);
+    }
+  });
+
+  it('removes an exited container without a runc process: its cgroups and state go', async () => {
+    const sb = sandbox({ logRuncCalls: true });
+    try {
+      const c = bundle(sb, { args: ['true'], nested: true });
+      await sb.runtime.create({ ...c, tty: false, openStdin: false });
+      await sb.runtime.start(c.id);
+      assert.equal(await sb.runtime.waitExit(c.id, deadline()), 0);
+      const cgroupDirs = readdirSync('/sys/fs/cgroup')
+        .map((controller) => join('/sys/fs/cgroup', controller, sb.cgroups[0] ?? ''))
+        .filter((path) => existsSync(path));
+      assert.ok(cgroupDirs.length >= 5, `cgroups made: ${cgroupDirs.join(' ')}`);
+      await sb.runtime.delete(c.id);
+      assert.deepEqual(
+        cgroupDirs.filter((path) => existsSync(path)),
+        [],
+      );
+      assert.equal(existsSync(join(sb.options.runtimeRoot ?? '', c.id)), false);
+      assert.equal(await sb.runtime.state(c.id), undefined);
+      const calls = readFileSync(join(sb.dir, 'runc-calls'), 'utf8');
+      assert.match(calls, /\bcreate\b/);
+      assert.doesNotMatch(calls, /\bdelete\b/);
+      assert.deepEqual(readdirSync(sb.options.stateDir), ['exits']);
+    } finally {
+      await cleanup(sb);
+      assert.deepEqual(leftovers(sb), []);
+    }
+  });
+
+  it('leaves a running container to runc delete --force', async () => {
+    const sb = sandbox({ logRuncCalls: true });
+    try {
+      const c = bundle(sb, { args: ['sleep', '30'], nested: true });
+      await sb.runtime.create({ ...c, tty: false, openStdin: false });
+      await sb.runtime.start(c.id);
+      await sb.runtime.delete(c.id, { force: true });
+      assert.equal(await sb.runtime.state(c.id), undefined);
+      assert.match(readFileSync(join(sb.dir, 'runc-calls'), 'utf8'), /\bdelete --force\b/);
+    } finally {
+      await cleanup(sb);
+      assert.deepEqual(leftovers(sb), []);
+    }
+  });
+
+  it("creates through the fork server as well: the pid, and runc's words on failure", async () => {
+    const sb = sandbox();
+    startForkServer();
+    try {
+      const c = bundle(sb, { args: ['sh', '-c', 'echo forked'] });
+      const created = await sb.runtime.create({ ...c, tty: false, openStdin: false });
+      assert.ok(created.pid > 0 && created.conmonPid > 0);
+      assert.equal(procStat(created.conmonPid).session, created.conmonPid);
+      await sb.runtime.start(c.id);
+      assert.equal(await sb.runtime.waitExit(c.id, deadline()), 0);
+      assert.match(readFileSync(c.logPath, 'utf8'), /stdout F forked\n/);
+      const bad = bundle(sb, { args: ['/no/such/binary'] });
+      await assert.rejects(sb.runtime.create({ ...bad, tty: false, openStdin: false }), (err) => {
+        assert.equal((err as { kind?: string }).kind, 'invalid-argument');
+        assert.match((err as Error).message, /no such file or directory/);
+        return true;
+      });
+      assert.equal(await sb.runtime.state(bad.id), undefined);
+    } finally {
+      stopForkServer();
+      await cleanup(sb);
+      assert.deepEqual(leftovers(sb), []);
     }
   });
 
