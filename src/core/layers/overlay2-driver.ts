@@ -10,14 +10,7 @@ import {
   rmdir,
   writeFile,
 } from 'node:fs/promises';
-import {
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { packDirectory } from '../archive/pack.js';
