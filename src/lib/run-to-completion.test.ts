@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runToCompletion, startForkServer, stopForkServer } from './run-to-completion.js';
+import {
+  MNT_DETACH,
+  mountByServer,
+  runToCompletion,
+  startForkServer,
+  stopForkServer,
+  umountByServer,
+} from './run-to-completion.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -127,6 +135,39 @@ for (const mode of ['spawned directly', 'through the fork server'] as const) {
     });
   });
 }
+
+describe(
+  'mount(2) and umount2(2) through the fork server',
+  { skip: (process.getuid?.() !== 0 || !existsSync(PYTHON)) && 'needs root and python3' },
+  () => {
+    it('mounts, reports the errno of a failure, unmounts; leaves it to mount(8) without a server', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-mount-'));
+      const mounted = (): boolean =>
+        readFileSync('/proc/self/mountinfo', 'utf8')
+          .split('\n')
+          .some((line) => line.split(' ')[4] === dir);
+      assert.equal(mountByServer({ source: 'x', target: dir, fstype: 'tmpfs' }, 1000), undefined);
+      startForkServer(PYTHON);
+      try {
+        const ok = await mountByServer(
+          { source: 'berth-test', target: dir, fstype: 'tmpfs', data: 'size=1m' },
+          10_000,
+        );
+        assert.deepEqual(ok, { errno: 0, message: '' });
+        assert.equal(mounted(), true);
+        const bad = await mountByServer({ source: 'x', target: dir, fstype: 'no-such-fs' }, 10_000);
+        assert.deepEqual(bad, { errno: 19, message: 'No such device' });
+        assert.deepEqual(await umountByServer(dir, MNT_DETACH, 10_000), { errno: 0, message: '' });
+        assert.equal(mounted(), false);
+        assert.equal((await umountByServer(dir, 0, 10_000))?.errno, 22);
+      } finally {
+        stopForkServer();
+        if (mounted()) execFileSync('umount', ['-l', dir]);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
 
 async function waitForFile(path: string): Promise<void> {
   for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 20));

@@ -52,9 +52,12 @@ const SYNC_LIMIT = 64 * 1024;
 
 /** The fork server: requests and answers as JSON lines; each request runs in a thread. */
 export const FORK_SERVER_SCRIPT = String.raw`
-import json, os, select, subprocess, sys, threading, time
+import ctypes, json, os, select, subprocess, sys, threading, time
 lock = threading.Lock()
 procs = {}
+libc = ctypes.CDLL(None, use_errno=True)
+home = os.getcwd()
+cwd_lock = threading.Lock()
 def send(obj):
     with lock:
         sys.stdout.write(json.dumps(obj) + '\n')
@@ -85,7 +88,7 @@ def run(req):
         env[sync] = str(sync_w)
         pass_fds = (sync_w,)
     try:
-        p = subprocess.Popen(req['argv'], cwd=req.get('cwd'), env=env, pass_fds=pass_fds,
+        p = subprocess.Popen(req['argv'], cwd=req.get('cwd') or home, env=env, pass_fds=pass_fds,
                              start_new_session=req.get('session', False),
                              stdin=subprocess.PIPE if has_input else subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -116,8 +119,29 @@ def run(req):
         answer['sync'] = line
         answer['timedOut'] = timed_out or late
     send(answer)
+def syscall(req):
+    rid, a = req['id'], req['args']
+    arg = lambda k: a[k].encode() if a.get(k) is not None else None
+    try:
+        with cwd_lock:
+            os.chdir(a.get('cwd') or home)
+            try:
+                if req['syscall'] == 'mount':
+                    rc = libc.mount(arg('source'), arg('target'), arg('fstype'),
+                                    ctypes.c_ulong(a.get('flags', 0)), arg('data'))
+                else:
+                    rc = libc.umount2(arg('target'), ctypes.c_int(a.get('flags', 0)))
+                e = ctypes.get_errno() if rc != 0 else 0
+            finally:
+                os.chdir(home)
+    except OSError as err:
+        e = err.errno or 0
+    send({'id': rid, 'errno': e, 'err': os.strerror(e) if e else ''})
 for line in sys.stdin:
     req = json.loads(line)
+    if 'syscall' in req:
+        threading.Thread(target=syscall, args=(req,), daemon=True).start()
+        continue
     if 'kill' in req:
         p = procs.get(req['kill'])
         if p is not None:
@@ -234,9 +258,66 @@ class ForkServer {
     });
   }
 
+  syscall(name: 'mount' | 'umount', args: SyscallArgs, timeoutMs: number): Promise<SyscallResult> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      const guard = setTimeout(
+        () => settle({ id, error: `no answer within ${timeoutMs} ms`, errno: 0 }),
+        timeoutMs,
+      );
+      const settle = (a: Answer): void => {
+        clearTimeout(guard);
+        this.#pending.delete(id);
+        if (a.error !== undefined) reject(new Error(`${name}: ${a.error}`));
+        else resolve({ errno: a.errno ?? 0, message: a.err ?? '' });
+      };
+      this.#pending.set(id, settle);
+      this.#child.stdin?.write(`${JSON.stringify({ id, syscall: name, args })}\n`);
+    });
+  }
+
   stop(): void {
     this.#child.stdin?.end();
   }
+}
+
+interface SyscallArgs {
+  readonly source?: string;
+  readonly target: string;
+  readonly fstype?: string;
+  readonly data?: string;
+  readonly flags?: number;
+  /** The working directory of the call, for relative paths in `data` (overlay's lowerdir). */
+  readonly cwd?: string;
+}
+
+/** errno 0 when the call succeeded; otherwise the errno and its text. */
+export interface SyscallResult {
+  readonly errno: number;
+  readonly message: string;
+}
+
+/** umount2's flag for a lazy unmount. */
+export const MNT_DETACH = 2;
+
+/**
+ * mount(2) made by the fork server: no mount(8) process (~4 ms each). Undefined when the server
+ * does not run; the caller then runs mount(8). Rejects when the server gives no answer in time.
+ */
+export function mountByServer(
+  args: SyscallArgs & { readonly source: string; readonly fstype: string },
+  timeoutMs: number,
+): Promise<SyscallResult> | undefined {
+  return server?.alive ? server.syscall('mount', args, timeoutMs) : undefined;
+}
+
+/** umount2(2) made by the fork server, as mountByServer. */
+export function umountByServer(
+  target: string,
+  flags: number,
+  timeoutMs: number,
+): Promise<SyscallResult> | undefined {
+  return server?.alive ? server.syscall('umount', { target, flags }, timeoutMs) : undefined;
 }
 
 let server: ForkServer | undefined;
@@ -244,9 +325,11 @@ let server: ForkServer | undefined;
 /** Starts the fork server (idempotent); programs run through it from now on. */
 export function startForkServer(python = '/usr/bin/python3'): void {
   if (server?.alive) return;
-  server = new ForkServer(python, () => {
-    server = undefined;
+  // An earlier server's exit, seen late, must not take the new one's place away.
+  const started = new ForkServer(python, () => {
+    if (server === started) server = undefined;
   });
+  server = started;
 }
 
 /** Ends the fork server: programs are spawned directly again. */

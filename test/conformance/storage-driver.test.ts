@@ -31,6 +31,7 @@ import { isBerthError, type ErrorKind } from '../../src/core/errors.js';
 import { mountPointsUnder, readMountInfo } from '../../src/core/layers/mountinfo.js';
 import { Overlay2Driver } from '../../src/core/layers/overlay2-driver.js';
 import { runCommand } from '../../src/core/layers/run-command.js';
+import { startForkServer, stopForkServer } from '../../src/lib/run-to-completion.js';
 import type { StorageDriver } from '../../src/core/layers/storage-driver.js';
 import { VfsDriver } from '../../src/core/layers/vfs-driver.js';
 
@@ -573,6 +574,27 @@ for (const kase of [overlay, vfs]) {
           await assert.rejects(driver.mount('child'));
           assert.deepEqual(await mountsUnder(root), []);
           await driver.remove('child'); // not counted as mounted
+        }));
+
+      it('mounts and unmounts with mount(2) in the fork server when it runs', () =>
+        withDriver(kase, async (driver, root) => {
+          startForkServer();
+          try {
+            await makeBaseAndChild(kase, driver);
+            await driver.create('grandchild', 'child');
+            const merged = await driver.mount('grandchild');
+            assert.equal(await isMounted(merged), true);
+            assert.deepEqual((await readdir(merged)).sort(), ['a', 'b', 'd', 'e', 'o']);
+            assert.equal(await readFile(join(merged, 'b'), 'utf8'), 'child-b');
+            await driver.unmount('grandchild');
+            assert.equal(await isMounted(merged), false);
+            // A failed mount(2) is reported with its errno's words, and leaves nothing.
+            await driver.remove('base');
+            await assert.rejects(driver.mount('grandchild'), /No such file or directory/);
+            assert.deepEqual(await mountsUnder(root), []);
+          } finally {
+            stopForkServer();
+          }
         }));
 
       it('takes a removed layer away at once and deletes its files before cleanup() ends', () =>

@@ -38,6 +38,12 @@ import {
   lowerDepth,
 } from './overlay-options.js';
 import { CommandError, runCommand } from './run-command.js';
+import {
+  MNT_DETACH,
+  mountByServer,
+  umountByServer,
+  type SyscallResult,
+} from '../../lib/run-to-completion.js';
 import type { StorageDriver } from './storage-driver.js';
 
 export interface Overlay2DriverOptions {
@@ -170,7 +176,7 @@ export class Overlay2Driver implements StorageDriver {
       const merged = join(dir, 'merged');
       await mkdir(merged, { recursive: true, mode: 0o700 });
       try {
-        await this.#run('mount', ['-t', 'overlay', 'overlay', '-o', options, merged]);
+        await this.#mountOverlay(options, merged);
       } catch (err) {
         // A mount that timed out may still have happened: leave nothing behind.
         await this.#unmountIfMounted(merged);
@@ -279,12 +285,47 @@ export class Overlay2Driver implements StorageDriver {
       (await readMountInfo()).some((entry) => entry.mountPoint === real);
     if (!(await isMounted())) return;
     try {
-      await this.#run('umount', [real]);
+      await this.#umount(real, false);
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       if (!(await isMounted())) return;
-      await this.#run('umount', ['-l', real]);
+      await this.#umount(real, true);
     }
+  }
+
+  /** mount -t overlay: a mount(2) in the fork server when it runs, else mount(8). */
+  async #mountOverlay(options: string, merged: string): Promise<void> {
+    const call = mountByServer(
+      { source: 'overlay', target: merged, fstype: 'overlay', data: options, cwd: this.#root },
+      this.#timeoutMs,
+    );
+    if (call === undefined) {
+      await this.#run('mount', ['-t', 'overlay', 'overlay', '-o', options, merged]);
+      return;
+    }
+    await this.#syscallDone(`mount -t overlay overlay -o ${options} ${merged}`, call);
+  }
+
+  /** umount (lazy: -l), as #mountOverlay. */
+  async #umount(path: string, lazy: boolean): Promise<void> {
+    const call = umountByServer(path, lazy ? MNT_DETACH : 0, this.#timeoutMs);
+    if (call === undefined) {
+      await this.#run('umount', lazy ? ['-l', path] : [path]);
+      return;
+    }
+    await this.#syscallDone(`umount ${lazy ? '-l ' : ''}${path}`, call);
+  }
+
+  /** A failed or unanswered call as the CommandError the program would have given. */
+  async #syscallDone(line: string, call: Promise<SyscallResult>): Promise<void> {
+    let result: SyscallResult;
+    try {
+      result = await call;
+    } catch (err) {
+      throw new CommandError(`${line}: ${(err as Error).message}`, null, '', true);
+    }
+    if (result.errno !== 0)
+      throw new CommandError(`${line}: ${result.message}`, 32, result.message, false);
   }
 
   /** A path under the root as the mount table spells it (the root with its symlinks resolved). */
@@ -336,7 +377,7 @@ export class Overlay2Driver implements StorageDriver {
         `lowerdir=${name}/lower,upperdir=${name}/upper,workdir=${name}/work`,
       ].join(',');
       try {
-        await this.#run('mount', ['-t', 'overlay', 'overlay', '-o', options, merged]);
+        await this.#mountOverlay(options, merged);
       } catch (err) {
         if (!(err instanceof CommandError)) throw err;
         throw unavailable(
