@@ -11,6 +11,7 @@ import {
 } from 'node:fs/promises';
 import os from 'node:os';
 import { gunzipSync } from 'node:zlib';
+import { LayerPairs } from '../core/containers/layer-pairs.js';
 import { InitLayers } from '../core/containers/init-layer.js';
 import { runCommand } from '../core/layers/run-command.js';
 import { startForkServer, stopForkServer } from '../lib/run-to-completion.js';
@@ -233,6 +234,11 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         ),
     });
     await initLayers.reset();
+    const layerPairs = new LayerPairs({
+      driver,
+      createInitLayer: (id, parent) => initLayers.create(id, parent),
+    });
+    shutdownHandlers.add('spare container layers', () => layerPairs.close());
     const containerRoot = join(config.dataRoot, 'containers');
     await mkdir(containerRoot, { recursive: true, mode: 0o700 });
     const volumes: VolumeService = new VolumeService({
@@ -281,6 +287,8 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       root: containerRoot,
       logDefaults: { type: config.logDriver, config: config.logOptions },
       initLayers,
+      // vfs layers are full copies of their parents: no spares there.
+      ...(driver.name === 'overlay2' ? { layers: layerPairs } : {}),
       volumes,
       networks: containerNetworks,
     });
@@ -392,6 +400,13 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         driverName: driver.name,
         containerRoot,
         execIds: (id) => execs.idsOf(id),
+        graphDriverData: (c) => {
+          try {
+            return driver.metadata(c.driverId);
+          } catch {
+            return null; // a layer removed while being read
+          }
+        },
         mountsOf: (id) => volumes.mountsOf(id),
         network: (c) => containerNetworks.containerView(c),
         create: (r) => containerService.create(r),

@@ -10,7 +10,15 @@ import {
   rmdir,
   writeFile,
 } from 'node:fs/promises';
-import { mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { packDirectory } from '../archive/pack.js';
@@ -238,6 +246,25 @@ export class Overlay2Driver implements StorageDriver {
         .finally(() => this.#deleting.delete(deleting));
       this.#deleting.add(deleting);
     });
+  }
+
+  metadata(id: string): Record<string, string> | null {
+    assertLayerId(id);
+    const dir = join(this.#root, id);
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return null;
+    const data: Record<string, string> = {};
+    const lower = readOptionalSync(join(dir, 'lower'));
+    if (lower) {
+      // Each `l/<link>` is a symlink to `../<layer>/diff`.
+      data['LowerDir'] = lower
+        .split(':')
+        .map((link) => resolve(this.#root, LINKS_DIR, readlinkSync(join(this.#root, link))))
+        .join(':');
+    }
+    data['MergedDir'] = join(dir, 'merged');
+    data['UpperDir'] = join(dir, 'diff');
+    data['WorkDir'] = join(dir, 'work');
+    return data;
   }
 
   status(): [string, string][] {

@@ -38,6 +38,11 @@ export interface StorageDriver {
   diff(id: string, parent: string | undefined, signal?: AbortSignal): Promise<Readable>;
   /** Removes a layer that nothing is stacked on and that is not mounted. */
   remove(id: string): Promise<void>;
+  /**
+   * Docker's GraphDriver.Data of layer `id`: overlay2's LowerDir, MergedDir, UpperDir and
+   * WorkDir; null for vfs, as Docker's, and for a layer that does not exist.
+   */
+  metadata(id: string): Record<string, string> | null;
   /** Lines for `docker info`'s Storage Driver section. */
   status(): [string, string][];
   /** Unmounts everything this driver mounted (daemon shutdown). */

@@ -136,6 +136,10 @@ export class VfsDriver implements StorageDriver {
     });
   }
 
+  metadata(): null {
+    return null;
+  }
+
   status(): [string, string][] {
     return [];
   }

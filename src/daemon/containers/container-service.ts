@@ -9,6 +9,7 @@ import {
   type CreateRequest,
   type HostSettings,
 } from '../../core/containers/container.js';
+import type { LayerPairs } from '../../core/containers/layer-pairs.js';
 import { createInitLayer, initLayerId, type InitLayers } from '../../core/containers/init-layer.js';
 import { generateName, VALID_NAME } from '../../core/containers/names.js';
 import { mergeHealthcheck } from '../../core/containers/health.js';
@@ -40,6 +41,8 @@ export interface ContainerServiceDeps {
   readonly root: string;
   /** Makes init layers from templates (without it: each through a mount). */
   readonly initLayers?: InitLayers;
+  /** Makes each container's layers, with a pair made ahead per image (see layer-pairs.ts). */
+  readonly layers?: LayerPairs;
   /** The daemon's --log-driver and --log-opt, filled into each container's LogConfig. */
   readonly logDefaults?: LogConfig;
   /** The volume service's part in create and remove; without it, no mounts. */
@@ -222,24 +225,14 @@ export class ContainerService {
       volumesFrom: request.host.volumesFrom ?? [],
       tmpfs: Object.keys(request.host.tmpfs ?? {}),
     });
-    const driverId = randomBytes(16).toString('hex');
+    let driverId: string;
+    try {
+      driverId = await this.#makeLayers(image.layers.at(-1)?.driverId);
+    } catch (err) {
+      await this.deps.volumes?.unclaim(id, { removeAnonymous: true });
+      throw err;
+    }
     const initId = initLayerId(driverId);
-    try {
-      const parent = image.layers.at(-1)?.driverId;
-      await (this.deps.initLayers
-        ? this.deps.initLayers.create(initId, parent)
-        : createInitLayer(this.deps.driver, initId, parent));
-    } catch (err) {
-      await this.deps.volumes?.unclaim(id, { removeAnonymous: true });
-      throw err;
-    }
-    try {
-      await this.deps.driver.create(driverId, initId);
-    } catch (err) {
-      await this.deps.driver.remove(initId);
-      await this.deps.volumes?.unclaim(id, { removeAnonymous: true });
-      throw err;
-    }
     const record: ContainerRecord = {
       id,
       name,
@@ -275,6 +268,23 @@ export class ContainerService {
       actor: { id, attributes: { image: request.image, name, ...(config.Labels ?? {}) } },
     });
     return { id, warnings: [] };
+  }
+
+  /** The container's writable layer on its init layer on `parent`; returns its driver id. */
+  async #makeLayers(parent: string | undefined): Promise<string> {
+    if (this.deps.layers) return this.deps.layers.make(parent);
+    const driverId = randomBytes(16).toString('hex');
+    const initId = initLayerId(driverId);
+    await (this.deps.initLayers
+      ? this.deps.initLayers.create(initId, parent)
+      : createInitLayer(this.deps.driver, initId, parent));
+    try {
+      await this.deps.driver.create(driverId, initId);
+    } catch (err) {
+      await this.deps.driver.remove(initId);
+      throw err;
+    }
+    return driverId;
   }
 
   list(options: { all: boolean; limit: number; filters: FilterArgs }): ContainerRecord[] {

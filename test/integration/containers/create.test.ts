@@ -2,10 +2,10 @@
 // rename, rm, prune, and images kept from deletion by their containers.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { docker, startDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { buildImage, busyboxArchive } from '../../helpers/image-archive.js';
@@ -36,8 +36,17 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
   let work: string;
   const dk = (args: string[]): ReturnType<typeof docker> =>
     docker(d.host, args, { timeoutMs: 30_000 });
-  const layers = (): string[] =>
-    readdirSync(join(d.dataRoot, 'overlay2')).filter((n) => /^[0-9a-f]{32}$/.test(n));
+  /** The container's layer dirs, as inspect's GraphDriver.Data names them. */
+  const layerDirs = async (
+    host: string,
+    name: string,
+  ): Promise<{ upper: string; init: string; image: string }> => {
+    const r = await docker(host, ['inspect', '-f', '{{json .GraphDriver.Data}}', name]);
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as Record<string, string>;
+    const [init = '', image = ''] = (data['LowerDir'] ?? '').split(':');
+    return { upper: data['UpperDir'] ?? '', init, image };
+  };
   before(async () => {
     d = await startDaemon();
     work = await mkdtemp(join(tmpdir(), 'berth-containers-'));
@@ -49,7 +58,6 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
   });
 
   it('creates containers with the image defaults merged and shows them in ps and inspect', async () => {
-    const before = layers().length;
     const c = await dk([
       'create',
       '--name',
@@ -67,7 +75,13 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
     assert.equal(c.code, 0, c.stderr);
     const id = c.stdout.trim();
     assert.match(id, /^[0-9a-f]{64}$/);
-    assert.equal(layers().length, before + 1, 'a writable layer on the image');
+    // A writable layer on an init layer on the image's top layer.
+    const dirs = await layerDirs(d.host, 'c1');
+    const overlay = join(d.dataRoot, 'overlay2');
+    assert.match(dirs.upper, new RegExp(`^${overlay}/[0-9a-f]{32}/diff$`));
+    assert.equal(dirs.init, `${dirname(dirs.upper)}init/diff`);
+    assert.match(dirs.image, new RegExp(`^${overlay}/[0-9a-f]{32}/diff$`));
+    for (const dir of Object.values(dirs)) assert.ok(existsSync(dir), dir);
     const anon = await dk(['create', 'busybox']);
     assert.equal(anon.code, 0, anon.stderr);
     const ps = await dk(['ps', '-a']);
@@ -221,16 +235,13 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
         ).stdout.trim(),
         'created',
       );
-      const before = readdirSync(join(restarted.dataRoot, 'overlay2')).filter((n) =>
-        /^[0-9a-f]{32}$/.test(n),
-      ).length;
+      const dirs = await layerDirs(restarted.host, 'c2');
       const rmc = await docker(restarted.host, ['rm', 'c2']);
       assert.equal(rmc.code, 0, rmc.stderr);
       assert.equal(rmc.stdout.trim(), 'c2');
-      const after = readdirSync(join(restarted.dataRoot, 'overlay2')).filter((n) =>
-        /^[0-9a-f]{32}$/.test(n),
-      ).length;
-      assert.equal(after, before - 1, 'the writable layer went with it');
+      assert.equal(existsSync(dirname(dirs.upper)), false, 'the writable layer went with it');
+      assert.equal(existsSync(dirname(dirs.init)), false, 'and the init layer');
+      assert.equal(existsSync(dirs.image), true, "the image's stays");
       const missing = await docker(restarted.host, ['rm', 'c2']);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /No such container: c2/);

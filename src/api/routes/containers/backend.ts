@@ -7,6 +7,8 @@ import type { ContainerNetworkView } from '../../../core/network/network.js';
 export interface ContainersBackend {
   readonly driverName: string;
   readonly containerRoot: string;
+  /** inspect's GraphDriver.Data: where the container's layers are (null when the driver tells nothing). */
+  graphDriverData?(c: ContainerRecord): Record<string, string> | null;
   /** The unfinished execs of a container (inspect's ExecIDs). */
   execIds?(containerId: string): string[];
   /** The container's networks, addresses and published ports (inspect, ps). */

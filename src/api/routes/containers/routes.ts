@@ -176,6 +176,7 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
     driverName: containers.driverName,
     containerRoot: containers.containerRoot,
     execIds: (id: string) => containers.execIds?.(id) ?? [],
+    graphDriverData: (c: ContainerRecord) => containers.graphDriverData?.(c) ?? null,
     mounts: (id: string) => containers.mountsOf?.(id) ?? [],
     network: (c: ContainerRecord) => containers.network?.(c),
   };

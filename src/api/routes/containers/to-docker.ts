@@ -69,6 +69,7 @@ export function toContainerInspect(
     driverName: string;
     containerRoot: string;
     execIds?: (containerId: string) => string[];
+    graphDriverData?: (c: ContainerRecord) => Record<string, string> | null;
     mounts?: (containerId: string) => readonly MountPoint[];
     network?: (c: ContainerRecord) => ContainerNetworkView | undefined;
   },
@@ -117,7 +118,7 @@ export function toContainerInspect(
       Runtime: 'runc',
       ...c.hostConfigDocument,
     },
-    GraphDriver: { Data: null, Name: options.driverName },
+    GraphDriver: { Data: options.graphDriverData?.(c) ?? null, Name: options.driverName },
     Mounts: (options.mounts?.(c.id) ?? []).map(toMountPoint),
     Config: { ...CONFIG_DEFAULTS, ...c.config },
     NetworkSettings: networkSettingsToDocker(c, options.network?.(c)),
