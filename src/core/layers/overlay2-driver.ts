@@ -5,9 +5,7 @@ import {
   readdir,
   readFile,
   realpath,
-  rename,
   rm,
-  rmdir,
   writeFile,
 } from 'node:fs/promises';
 import {
@@ -15,10 +13,13 @@ import {
   readFileSync,
   readlinkSync,
   renameSync,
+  rmdirSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { packDirectory } from '../archive/pack.js';
@@ -61,6 +62,7 @@ export interface Overlay2DriverOptions {
   readonly commandTimeoutMs?: number;
 }
 
+const ERRNO = constants.errno;
 const LINKS_DIR = 'l';
 /** Prefixes of the driver's scratch directories, which no layer id can take (ids are [a-z0-9]). */
 const TEMP_PREFIX = '.tmp-';
@@ -222,21 +224,22 @@ export class Overlay2Driver implements StorageDriver {
     assertLayerId(id);
     return this.#refs.whenUnmounted(id, async () => {
       const dir = join(this.#root, id);
-      // rmdir fails with EBUSY on a mount point: never recurse into a mounted union.
+      // Synchronous calls, as in create(). rmdir fails with EBUSY on a mount point: never
+      // recurse into a mounted union.
       try {
-        await rmdir(join(dir, 'merged'));
+        rmdirSync(join(dir, 'merged'));
       } catch (err) {
         if (hasErrno(err, 'EBUSY')) throw conflict(`layer ${id} is mounted`);
         if (!hasErrno(err, 'ENOENT')) throw err;
       }
-      const link = await readOptional(join(dir, 'link'));
+      const link = readOptionalSync(join(dir, 'link'));
       if (link !== undefined && isLinkName(link)) {
-        await rm(join(this.#root, LINKS_DIR, link), { force: true });
+        rmSync(join(this.#root, LINKS_DIR, link), { force: true });
       }
       // A rename takes the layer away at once; its files, a tree of any size, go after.
       const gone = join(this.#root, `${GONE_PREFIX}${id}-${randomBytes(6).toString('hex')}`);
       try {
-        await rename(dir, gone);
+        renameSync(dir, gone);
       } catch (err) {
         if (hasErrno(err, 'ENOENT')) return;
         throw err;
@@ -308,6 +311,16 @@ export class Overlay2Driver implements StorageDriver {
    */
   async #unmountIfMounted(path: string): Promise<void> {
     const real = this.#real(path);
+    const direct = umountByServer(real, 0, this.#timeoutMs);
+    if (direct !== undefined) {
+      // umount2 says itself whether it was a mount point (EINVAL: not one).
+      const { errno, message } = await this.#answered(`umount ${real}`, direct);
+      if (errno === 0 || errno === ERRNO.EINVAL || errno === ERRNO.ENOENT) return;
+      if (errno !== ERRNO.EBUSY)
+        throw new CommandError(`umount ${real}: ${message}`, 32, message, false);
+      await this.#umount(real, true);
+      return;
+    }
     const isMounted = async (): Promise<boolean> =>
       (await readMountInfo()).some((entry) => entry.mountPoint === real);
     if (!(await isMounted())) return;
@@ -345,14 +358,18 @@ export class Overlay2Driver implements StorageDriver {
 
   /** A failed or unanswered call as the CommandError the program would have given. */
   async #syscallDone(line: string, call: Promise<SyscallResult>): Promise<void> {
-    let result: SyscallResult;
+    const result = await this.#answered(line, call);
+    if (result.errno !== 0)
+      throw new CommandError(`${line}: ${result.message}`, 32, result.message, false);
+  }
+
+  /** The call's result; a CommandError (timed out) when the server gave none. */
+  async #answered(line: string, call: Promise<SyscallResult>): Promise<SyscallResult> {
     try {
-      result = await call;
+      return await call;
     } catch (err) {
       throw new CommandError(`${line}: ${(err as Error).message}`, null, '', true);
     }
-    if (result.errno !== 0)
-      throw new CommandError(`${line}: ${result.message}`, 32, result.message, false);
   }
 
   /** A path under the root as the mount table spells it (the root with its symlinks resolved). */
