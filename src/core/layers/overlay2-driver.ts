@@ -1,13 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  access,
-  mkdir,
-  readdir,
-  readFile,
-  realpath,
-  rm,
-  writeFile,
-} from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import {
   mkdirSync,
   readFileSync,
