@@ -86,6 +86,8 @@ export interface CreateOptions {
    * process.terminal set from `tty`; the rootfs itself stays where root.path says.
    */
   readonly bundle: string;
+  /** The content of bundle/config.json when the caller has it at hand (saves reading it). */
+  readonly spec?: object;
   /** The container log, written by conmon in the k8s-file format (see k8s-log.ts). */
   readonly logPath: string;
   /** conmon truncates the log when it grows past this many bytes (--log-size-max). */
@@ -180,7 +182,7 @@ export class ConmonRuntime {
     await this.#claimStateDir(o.id, paths);
     try {
       await rm(paths.exitFile, { force: true });
-      await copySpec(o.bundle, paths.config, o.tty);
+      await copySpec(o.bundle, paths.config, o.tty, o.spec);
       const pid = await this.#spawnConmon(o, paths);
       // An abort is honoured once runc create has reported: stopping it midway could leave a
       // half-made container that no later delete sees; this way the rollback removes it whole.
@@ -661,10 +663,19 @@ function checkId(id: string): void {
 }
 
 /** Copies <bundle>/config.json to `target`, root.path absolute, process.terminal = tty. */
-async function copySpec(bundle: string, target: string, tty: boolean): Promise<void> {
+async function copySpec(
+  bundle: string,
+  target: string,
+  tty: boolean,
+  given?: object,
+): Promise<void> {
   let spec: { root?: { path?: unknown }; process?: { terminal?: boolean } };
   try {
-    spec = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as typeof spec;
+    spec = (
+      given !== undefined
+        ? { ...given }
+        : JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8'))
+    ) as typeof spec;
   } catch (err) {
     if (hasErrno(err, 'ENOENT')) throw invalidArgument(`no config.json in bundle ${bundle}`);
     if (err instanceof SyntaxError) {
@@ -675,8 +686,10 @@ async function copySpec(bundle: string, target: string, tty: boolean): Promise<v
   if (!spec.root || typeof spec.root.path !== 'string') {
     throw invalidArgument(`bundle ${bundle}: config.json has no root.path`);
   }
-  if (!isAbsolute(spec.root.path)) spec.root.path = resolve(bundle, spec.root.path);
-  if (spec.process) spec.process.terminal = tty;
+  // Copies of the parts changed: a given spec stays as the caller made it.
+  if (!isAbsolute(spec.root.path))
+    spec.root = { ...spec.root, path: resolve(bundle, spec.root.path) };
+  if (spec.process) spec.process = { ...spec.process, terminal: tty };
   await writeFile(target, JSON.stringify(spec), { mode: 0o600 });
 }
 

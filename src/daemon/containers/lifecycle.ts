@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -39,6 +40,8 @@ export interface ContainerRuntime {
   create(o: {
     id: string;
     bundle: string;
+    /** The spec written to bundle/config.json, so the runtime need not read it back. */
+    spec?: object;
     logPath: string;
     /** The monitor truncates the log past this size: a bound while the daemon is away. */
     logMaxSize?: number;
@@ -230,14 +233,13 @@ export class ContainerLifecycle {
       if (this.deps.runtimeRefusal) throw new BerthError('internal', this.deps.runtimeRefusal);
       const net = attached.value;
       const hostname = net.hostname;
-      await mkdir(dir, { recursive: true, mode: 0o700 });
       // Made anew at every start, before the runtime binds them: nothing to keep across a
-      // crash, so no fsync (six of them, one after the other, were a few ms of every start).
-      await Promise.all([
-        writeFile(join(dir, 'hostname'), `${hostname}\n`, { mode: 0o644 }),
-        writeFile(join(dir, 'hosts'), net.hosts, { mode: 0o644 }),
-        writeFile(join(dir, 'resolv.conf'), net.resolvConf, { mode: 0o644 }),
-      ]);
+      // crash, so no fsync; and three small files are written sooner synchronously than
+      // through the thread pool.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(dir, 'hostname'), `${hostname}\n`, { mode: 0o644 });
+      writeFileSync(join(dir, 'hosts'), net.hosts, { mode: 0o644 });
+      writeFileSync(join(dir, 'resolv.conf'), net.resolvConf, { mode: 0o644 });
       const volumeMounts = (await this.deps.volumes?.mounts(c, rootfs)) ?? [];
       const h = c.host;
       const privileged = h.privileged === true;
@@ -325,12 +327,12 @@ export class ContainerLifecycle {
                 unusableArches: this.deps.unusableSeccompArches ?? [],
               }),
       });
-      await rm(bundle, { recursive: true, force: true });
-      await mkdir(bundle, { recursive: true, mode: 0o700 });
-      await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
+      mkdirSync(bundle, { recursive: true, mode: 0o700 });
+      writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
       const created = await this.deps.runtime.create({
         id: c.id,
         bundle,
+        spec,
         logPath: this.logPath(c.id),
         logMaxSize: monitorLogLimit(this.#logSettings(c)),
         tty: c.config.Tty === true,
