@@ -15,6 +15,7 @@ import { ALL_CAPABILITIES } from '../../core/runtime/capabilities.js';
 import type { ExecProcess } from '../../core/runtime/exec-process.js';
 import type { Process, Spec } from '../../core/runtime/oci-types.js';
 import { resolveUser } from '../../core/runtime/user.js';
+import { readAccounts } from './accounts.js';
 import type { ContainerService } from './container-service.js';
 import { mergeEnv } from '../../core/containers/env.js';
 import type { ExecConfig, ExecState, ExecStreams } from '../../core/containers/exec.js';
@@ -248,15 +249,11 @@ export class ExecService {
     const c = this.deps.containers.resolve(e.containerId);
     let user = base.user;
     if (e.config.user !== '') {
-      const rootfs = spec.root.path;
-      const read = (path: string): Promise<string> =>
-        readFile(join(rootfs, path), 'utf8').catch(() => '');
-      const resolved = resolveUser(
-        e.config.user,
-        await read('etc/passwd'),
-        await read('etc/group'),
-        [...(c.host.groupAdd ?? [])],
-      );
+      // Inside the container's root: its /etc/passwd may be a symlink to a host path.
+      const accounts = readAccounts(spec.root.path);
+      const resolved = resolveUser(e.config.user, accounts.passwd, accounts.group, [
+        ...(c.host.groupAdd ?? []),
+      ]);
       user = { uid: resolved.uid, gid: resolved.gid, additionalGids: resolved.additionalGids };
     }
     const capabilities = e.config.privileged

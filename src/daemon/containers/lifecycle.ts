@@ -24,8 +24,8 @@ import type { Mount } from '../../core/runtime/oci-types.js';
 import type { AttachStreams, ResourceUpdate } from '../../core/runtime/conmon-runtime.js';
 import { seccompForContainer, type SeccompProfile } from '../../core/runtime/seccomp.js';
 import { resolveUser } from '../../core/runtime/user.js';
-import { ScopedRoot } from '../../lib/scoped-fs/scoped-root.js';
 import type { Logger } from '../../lib/logger.js';
+import { readAccounts } from './accounts.js';
 import type { ContainerService } from './container-service.js';
 import type { ContainerNetworking, ContainerVolumes } from './start-parts.js';
 import { inodeAt, LogRotator, openLogFiles } from './log-files.js';
@@ -123,22 +123,6 @@ function monitorLogLimit(settings: LogSettings): number {
 /** How much of a log file one read takes. */
 const LOG_READ_CHUNK = 256 * 1024;
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/** The most of /etc/passwd or /etc/group read to resolve the user. */
-const ACCOUNT_FILE_MAX = 4 << 20;
-
-/** The container's account files, read without following a symlink out of its root. */
-function readAccounts(rootfs: string): { passwd: string; group: string } {
-  const root = ScopedRoot.open(rootfs);
-  try {
-    return {
-      passwd: root.readText('/etc/passwd', ACCOUNT_FILE_MAX) ?? '',
-      group: root.readText('/etc/group', ACCOUNT_FILE_MAX) ?? '',
-    };
-  } finally {
-    root.close();
-  }
-}
 
 /**
  * Starts containers through the runtime and follows them to their exit: state, events, the

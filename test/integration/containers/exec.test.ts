@@ -1,6 +1,9 @@
 // docker exec through the real Docker CLI: output and exit codes, stdin, user/env/workdir,
 // privileged, detached execs, a terminal with its window size, events, and the bad inputs.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { apiRequest, messageOf } from '../../helpers/api.js';
 import { docker, startDaemon, type TestDaemon } from '../../helpers/daemon.js';
@@ -73,6 +76,37 @@ describe('exec', () => {
     const unknown = await dk(['exec', '-u', 'nosuchuser', 'box', 'true']);
     assert.equal(unknown.code, 126);
     assert.match(unknown.stdout, /nosuchuser/);
+  });
+
+  it("resolves -u in the container's own /etc/passwd, even when it is a symlink to a host path", async () => {
+    const host = await mkdtemp(join(tmpdir(), 'berth-hostpasswd-'));
+    try {
+      await writeFile(join(host, 'passwd'), 'hostonly:x:4242:4242::/:/bin/sh\n');
+      const linked = await dk([
+        'run',
+        '-d',
+        '--network',
+        'none',
+        '--name',
+        'linkedpasswd',
+        'busybox',
+        'sh',
+        '-c',
+        `ln -sf ${host}/passwd /etc/passwd && sleep 60`,
+      ]);
+      assert.equal(linked.code, 0, linked.stderr);
+      for (let i = 0; i < 50; i++) {
+        const l = await dk(['exec', 'linkedpasswd', 'readlink', '/etc/passwd']);
+        if (l.stdout.trim() === `${host}/passwd`) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const r = await dk(['exec', '-u', 'hostonly', 'linkedpasswd', 'id', '-u']);
+      assert.equal(r.code, 126, `the host's file was read: ${r.stdout}`);
+      assert.match(r.stdout, /hostonly/);
+    } finally {
+      await dk(['rm', '-f', 'linkedpasswd']);
+      await rm(host, { recursive: true, force: true });
+    }
   });
 
   it('passes stdin with -i and closes it at its end', async () => {
