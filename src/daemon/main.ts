@@ -204,7 +204,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     await imageIndex.refresh();
     // Images and containers refer to each other (rmi checks for containers; create resolves
     // images): the image service reads the container service through this late-bound slot.
-    const late: { containers?: ContainerService } = {};
+    const late: { containers?: ContainerService; lifecycle?: ContainerLifecycle } = {};
     const imageStore = new ImageStore(
       imageRecords,
       blobs,
@@ -289,6 +289,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       initLayers,
       // vfs layers are full copies of their parents: no spares there.
       ...(driver.name === 'overlay2' ? { layers: layerPairs } : {}),
+      settled: (id) => late.lifecycle?.settled(id) ?? Promise.resolve(),
       volumes,
       networks: containerNetworks,
     });
@@ -329,6 +330,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       onRunning: (id) => health.watch(id),
       onExited: (id) => health.unwatch(id),
     });
+    late.lifecycle = lifecycle;
     const execs = new ExecService({
       containers: containerService,
       runtime,

@@ -41,6 +41,8 @@ export interface ContainerServiceDeps {
   readonly root: string;
   /** Makes init layers from templates (without it: each through a mount). */
   readonly initLayers?: InitLayers;
+  /** Waits for the clean-up after the container's exit, if one runs (ContainerLifecycle.settled). */
+  readonly settled?: (id: string) => Promise<void>;
   /** Makes each container's layers, with a pair made ahead per image (see layer-pairs.ts). */
   readonly layers?: LayerPairs;
   /** The daemon's --log-driver and --log-opt, filled into each container's LogConfig. */
@@ -128,6 +130,11 @@ export class ContainerService {
 
   driverIds(): Set<string> {
     return new Set(this.all().flatMap((c) => [c.driverId, initLayerId(c.driverId)]));
+  }
+
+  /** By full ID only; undefined when there is none. */
+  get(id: string): ContainerRecord | undefined {
+    return this.#byId.get(id);
   }
 
   /** By full ID, by name (with or without the leading `/`), or by unique ID prefix. */
@@ -393,7 +400,12 @@ export class ContainerService {
 
   /** `volumes` (rm -v, and `--rm` after the exit): the container's anonymous volumes go too. */
   async remove(ref: string, options: { force: boolean; volumes?: boolean }): Promise<void> {
-    const c = this.resolve(ref);
+    let c = this.resolve(ref);
+    if (this.deps.settled) {
+      // The clean-up after its exit (unmount first of all) must be over before its layers go.
+      await this.deps.settled(c.id);
+      c = this.resolve(c.id);
+    }
     if (
       c.state.status === 'running' ||
       c.state.status === 'paused' ||

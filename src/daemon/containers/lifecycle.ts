@@ -130,6 +130,8 @@ const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
  */
 export class ContainerLifecycle {
   readonly #watchers = new Set<() => void>();
+  /** Clean-ups after an exit still under way (see #exited), by container id. */
+  readonly #cleaning = new Map<string, Promise<void>>();
   /** Log readers per container: `--rm` waits for them to drain before the log goes. */
   readonly #readers = new Map<string, number>();
   /** Exit codes of containers removed after their exit (`--rm`), for `wait?condition=removed`. */
@@ -199,6 +201,7 @@ export class ContainerLifecycle {
   }
 
   async #run(id: string, signal?: AbortSignal): Promise<void> {
+    await this.settled(id);
     const c = this.deps.containers.resolve(id);
     const dir = join(this.deps.containerRoot, c.id);
     const bundle = join(this.deps.bundleRoot, c.id);
@@ -424,6 +427,11 @@ export class ContainerLifecycle {
     await this.deps.runtime.resize(c.id, rows, cols);
   }
 
+  /** Resolves once the clean-up after the container's last exit is done (at once if none runs). */
+  async settled(id: string): Promise<void> {
+    await this.#cleaning.get(id);
+  }
+
   /** `--rm`: removes the container unless a concurrent `rm -f` already did. */
   async #removeIfThere(id: string): Promise<void> {
     try {
@@ -455,29 +463,17 @@ export class ContainerLifecycle {
       );
     let c = this.deps.containers.resolve(id);
     this.deps.onExited?.(id);
-    // Before runc delete removes the cgroup that counts them.
+    // Before the runtime's clean-up removes the cgroup that counts them.
     const oomKilled = ((await this.deps.oomKills?.(`/berth/${id}`).catch(() => 0)) ?? 0) > 0;
-    // With its process gone, none of these needs another: the rootfs, network and volumes are
-    // the host's side of what the runtime's state and cgroup were for.
-    await Promise.all([
-      this.deps.runtime
-        .delete(id, { force: true })
-        .catch((err: unknown) =>
-          this.deps.logger.warn('runtime delete failed', { id, error: (err as Error).message }),
-        ),
-      this.#release(c),
-      this.deps.driver
-        .unmount(c.driverId)
-        .catch((err: unknown) =>
-          this.deps.logger.warn('unmount failed', { id, error: (err as Error).message }),
-        ),
-    ]);
     if (oomKilled)
       this.deps.events.publish({
         type: 'container',
         action: 'oom',
         actor: { id, attributes: { image: c.config.Image, name: c.name } },
       });
+    // As Docker: the exit is told first (state, wait, attach, the die event), then the host's
+    // side goes (network disconnect and volume unmount events after die); a start or removal
+    // of the container meanwhile waits for that (settled()).
     c = this.#setState(c, {
       status: 'exited',
       pid: 0,
@@ -490,6 +486,30 @@ export class ContainerLifecycle {
       action: 'die',
       actor: { id, attributes: { exitCode: String(code), image: c.config.Image, name: c.name } },
     });
+    // With its process gone, none of these needs another: the rootfs, network and volumes are
+    // the host's side of what the runtime's state and cgroup were for.
+    const cleanup = Promise.all([
+      this.deps.runtime
+        .delete(id, { force: true })
+        .catch((err: unknown) =>
+          this.deps.logger.warn('runtime delete failed', { id, error: (err as Error).message }),
+        ),
+      this.#release(c),
+      this.deps.driver
+        .unmount(c.driverId)
+        .catch((err: unknown) =>
+          this.deps.logger.warn('unmount failed', { id, error: (err as Error).message }),
+        ),
+    ]).then(() => undefined);
+    this.#cleaning.set(id, cleanup);
+    try {
+      await cleanup;
+    } finally {
+      if (this.#cleaning.get(id) === cleanup) this.#cleaning.delete(id);
+    }
+    // Unless a start (or a removal) came meanwhile, and took over.
+    c = this.deps.containers.get(id) ?? c;
+    if (!this.deps.containers.get(id) || c.state.status !== 'exited') return;
     if (!c.host.autoRemove && this.#shouldRestart(c)) {
       this.#scheduleRestart(c);
       return;

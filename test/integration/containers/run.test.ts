@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { apiRequest } from '../../helpers/api.js';
 import { berth, docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
 
@@ -130,6 +131,32 @@ describe('running containers', () => {
       '137',
     );
     assert.equal((await dk(['rm', 'ticker'])).code, 0);
+  });
+
+  it('a start or rm right at the exit waits for its clean-up, and works', async () => {
+    // wait returns as the exit is told, before the rootfs and network are let go (as Docker).
+    const api = (method: string, path: string, body?: string): ReturnType<typeof apiRequest> =>
+      apiRequest(d.socket, method, path, body);
+    const created = await api(
+      'POST',
+      '/containers/create',
+      JSON.stringify({ Image: 'busybox', Cmd: ['true'] }),
+    );
+    assert.equal(created.status, 201, created.body);
+    const id = (JSON.parse(created.body) as { Id: string }).Id;
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await api('POST', `/containers/${id}/start`)).status, 204);
+      const waited = await api('POST', `/containers/${id}/wait`);
+      assert.equal(waited.status, 200, waited.body);
+      assert.equal((JSON.parse(waited.body) as { StatusCode: number }).StatusCode, 0);
+    }
+    const inspected = await api('GET', `/containers/${id}/json`);
+    const merged = (JSON.parse(inspected.body) as { GraphDriver: { Data: { MergedDir: string } } })
+      .GraphDriver.Data.MergedDir;
+    const removed = await api('DELETE', `/containers/${id}`);
+    assert.equal(removed.status, 204, removed.body);
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(merged), false);
+    assert.doesNotMatch(d.log(), /unmount failed|runtime delete failed|network detach failed/);
   });
 
   it('rm -f removes a running container', async () => {

@@ -549,6 +549,33 @@ describe('volumes', () => {
     ]);
   });
 
+  it("tells a container's exit before its network and volumes go, in Docker's order", async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await ok(['run', '--rm', '--name', 'evorder', '-v', 'ordvol:/o', 'busybox', 'true']);
+    await ok(['volume', 'rm', 'ordvol']);
+    const until = Math.floor(Date.now() / 1000) + 1;
+    const out = await ok([
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(until),
+      '--format',
+      '{{.Type}} {{.Action}}',
+    ]);
+    const seen = out
+      .trim()
+      .split('\n')
+      .filter((line) =>
+        ['container die', 'network disconnect', 'volume unmount', 'container destroy'].includes(
+          line,
+        ),
+      );
+    assert.equal(seen[0], 'container die', out);
+    assert.deepEqual(seen.slice(1, 3).sort(), ['network disconnect', 'volume unmount'], out);
+    assert.equal(seen[3], 'container destroy', out);
+  });
+
   it('volumes and the mounts of containers survive a daemon restart', async () => {
     await ok(['run', '--rm', '-v', 'persist:/p', 'busybox', 'sh', '-c', 'echo still > /p/f']);
     await ok(['create', '--name', 'keeper', '-v', 'persist:/p', '-v', '/anon', 'busybox']);
