@@ -227,6 +227,8 @@ export class ContainerLifecycle {
       writeFileSync(join(dir, 'hostname'), `${hostname}\n`, { mode: 0o644 });
       writeFileSync(join(dir, 'hosts'), net.hosts, { mode: 0o644 });
       writeFileSync(join(dir, 'resolv.conf'), net.resolvConf, { mode: 0o644 });
+      // Sharing another container's network is sharing its files too, as Docker does.
+      const etcDir = net.etcFilesOf ? join(this.deps.containerRoot, net.etcFilesOf) : dir;
       const volumeMounts = (await this.deps.volumes?.mounts(c, rootfs)) ?? [];
       const h = c.host;
       const privileged = h.privileged === true;
@@ -282,9 +284,9 @@ export class ContainerLifecycle {
           cgroup: 'host',
         },
         extraMounts: [
-          bind(join(dir, 'resolv.conf'), '/etc/resolv.conf'),
-          bind(join(dir, 'hostname'), '/etc/hostname'),
-          bind(join(dir, 'hosts'), '/etc/hosts'),
+          bind(join(etcDir, 'resolv.conf'), '/etc/resolv.conf'),
+          bind(join(etcDir, 'hostname'), '/etc/hostname'),
+          bind(join(etcDir, 'hosts'), '/etc/hosts'),
           ...volumeMounts,
           ...Object.entries(h.tmpfs ?? {}).map(([destination, data]) =>
             tmpfsMount(destination, data),

@@ -18,6 +18,11 @@ export interface NetworkAttachment {
   readonly env?: readonly string[];
   /** Sysctls of the container's own network namespace (the container's --sysctl win). */
   readonly sysctls?: Readonly<Record<string, string>>;
+  /**
+   * `--network container:<id>`: that container's /etc/hosts, /etc/resolv.conf and /etc/hostname
+   * are the ones this container sees (bound, not copied: what changes in one shows in both).
+   */
+  readonly etcFilesOf?: string;
 }
 
 /** The network service's part in a start (network modes, interfaces, names). */

@@ -303,6 +303,7 @@ export class ContainerNetworks implements ContainerNetworking {
       hostname: t.config.Hostname || t.id.slice(0, 12),
       hosts: await read('hosts'),
       resolvConf: await read('resolv.conf'),
+      etcFilesOf: t.id,
     };
   }
 

@@ -355,6 +355,28 @@ describe('default bridge network', () => {
     ]);
     assert.equal(joined.code, 0, joined.stderr);
     assert.ok(joined.stdout.includes(`inet ${ip}/`), joined.stdout);
+    // The /etc files are the owner's own, not copies: a change in one shows in the other.
+    const joiner = await dk([
+      'run',
+      '-d',
+      '--network',
+      'container:owner',
+      'busybox',
+      'sleep',
+      '60',
+    ]);
+    assert.equal(joiner.code, 0, joiner.stderr);
+    const jid = joiner.stdout.trim();
+    try {
+      const inOwner = ['exec', 'owner', 'sh', '-c', 'echo "# from owner" >> /etc/resolv.conf'];
+      assert.equal((await dk(inOwner)).code, 0);
+      assert.match((await dk(['exec', jid, 'cat', '/etc/resolv.conf'])).stdout, /^# from owner$/m);
+      const inJoiner = ['exec', jid, 'sh', '-c', 'echo "10.9.8.7 fromjoiner" >> /etc/hosts'];
+      assert.equal((await dk(inJoiner)).code, 0);
+      assert.match((await dk(['exec', 'owner', 'cat', '/etc/hosts'])).stdout, /fromjoiner/);
+    } finally {
+      await dk(['rm', '-f', jid]);
+    }
     const conflicting = await dk([
       'run',
       '--rm',
