@@ -223,6 +223,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       certsDir: config.registryCertsDir,
       maxConcurrentDownloads: config.maxConcurrentDownloads,
       maxConcurrentUploads: config.maxConcurrentUploads,
+      maxDownloadAttempts: config.maxDownloadAttempts,
       loopbackOnly: process.env['BERTH_TEST_HOOKS'] === '1',
     }));
     const initLayers = new InitLayers({
@@ -649,6 +650,7 @@ function installSignalHandlers(deps: SignalDeps): void {
       config.maxConcurrentDownloads =
         int('max-concurrent-downloads') ?? config.maxConcurrentDownloads;
       config.maxConcurrentUploads = int('max-concurrent-uploads') ?? config.maxConcurrentUploads;
+      config.maxDownloadAttempts = int('max-download-attempts') ?? config.maxDownloadAttempts;
       config.shutdownTimeoutSeconds = int('shutdown-timeout') ?? config.shutdownTimeoutSeconds;
       config.liveRestore =
         (changed.get('live-restore') as boolean | undefined) ?? config.liveRestore;
@@ -668,6 +670,7 @@ function installSignalHandlers(deps: SignalDeps): void {
             'insecure-registries': JSON.stringify(config.insecureRegistries),
             'max-concurrent-downloads': String(config.maxConcurrentDownloads),
             'max-concurrent-uploads': String(config.maxConcurrentUploads),
+            'max-download-attempts': String(config.maxDownloadAttempts),
             'default-runtime': config.defaultRuntime,
             'live-restore': String(config.liveRestore),
             'shutdown-timeout': String(config.shutdownTimeoutSeconds),

@@ -35,6 +35,7 @@ export interface DaemonConfig {
   readonly registryCertsDir: string;
   maxConcurrentDownloads: number;
   maxConcurrentUploads: number;
+  maxDownloadAttempts: number;
   readonly iptables: boolean;
   readonly ipForward: boolean;
   readonly ipMasq: boolean;
@@ -121,7 +122,11 @@ export function buildDaemonConfig(settings: MergedSettings): DaemonConfig {
       `unknown runtime "${str('default-runtime')}": berth supports ${RUNTIMES.join(', ')}`,
     );
   }
-  for (const key of ['max-concurrent-downloads', 'max-concurrent-uploads']) {
+  for (const key of [
+    'max-concurrent-downloads',
+    'max-concurrent-uploads',
+    'max-download-attempts',
+  ]) {
     if (int(key) < 1) throw new ConfigError(`invalid --${key} ${int(key)}: it must be at least 1`);
   }
   if (int('shutdown-timeout') < 0)
@@ -189,6 +194,7 @@ export function buildDaemonConfig(settings: MergedSettings): DaemonConfig {
     registryCertsDir: str('registry-certs-dir'),
     maxConcurrentDownloads: int('max-concurrent-downloads'),
     maxConcurrentUploads: int('max-concurrent-uploads'),
+    maxDownloadAttempts: int('max-download-attempts'),
     iptables: bool('iptables'),
     ipForward: bool('ip-forward'),
     ipMasq: bool('ip-masq'),

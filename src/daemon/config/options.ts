@@ -176,6 +176,16 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
     { reloadable: true },
   ),
   opt(
+    {
+      name: 'max-download-attempts',
+      type: 'int',
+      default: 5,
+      help: 'Set the max download attempts for each pull',
+    },
+    'max-download-attempts',
+    { reloadable: true },
+  ),
+  opt(
     { name: 'iptables', type: 'bool', default: true, help: 'Enable addition of iptables rules' },
     'iptables',
   ),

@@ -2,7 +2,8 @@
 // index), fetch and verify the config, download the missing layers concurrently into the ingest
 // area (each verified by digest and size before use), then register them through the same path
 // as `docker load`. Nothing is registered until every download is verified, so a failed pull
-// leaves no image, layer or temp file behind.
+// leaves no image, layer or temp file behind. A download the connection breaks off is tried
+// again, after 5 s, 10 s, ... as Docker does, up to --max-download-attempts in all.
 
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -10,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { BerthError, invalidArgument, isBerthError } from '../../core/errors.js';
 import { chainIds, parseImageConfig } from '../../core/images/image-config.js';
 import {
@@ -31,7 +33,11 @@ import {
   type Descriptor,
   type Platform,
 } from '../../core/registry/manifest.js';
-import { EndpointUnreachable, RegistryClient } from '../../core/registry/registry-client.js';
+import {
+  EndpointUnreachable,
+  RegistryClient,
+  RegistryError,
+} from '../../core/registry/registry-client.js';
 import { ProgressQueue } from '../../lib/progress-queue.js';
 import type { Semaphore } from '../../lib/semaphore.js';
 import type { ImageStore, PendingLayer } from '../images/image-store.js';
@@ -113,6 +119,23 @@ async function resolveManifest(
   return { ref, digest: top.digest, manifest };
 }
 
+/** A download the connection broke off: worth another attempt, unlike a wrong digest. */
+class DownloadCut extends BerthError {
+  constructor(message: string) {
+    super('internal', message);
+  }
+}
+
+/** Whether a failed layer download is tried again (Docker retries transfers, not refusals). */
+function retryable(err: unknown): boolean {
+  if (err instanceof DownloadCut || err instanceof EndpointUnreachable) return true;
+  if (err instanceof RegistryError) return err.status >= 500;
+  return !isBerthError(err);
+}
+
+/** Docker's wait before retry n (1-based): 5 s more each time, counted down in the progress. */
+const RETRY_STEP_SECONDS = 5;
+
 /** Streams a blob into `file`, hashing it; the digest and size must be the descriptor's. */
 async function downloadBlob(options: {
   client: RegistryClient;
@@ -155,8 +178,7 @@ async function downloadBlob(options: {
     );
   } catch (err) {
     if (options.signal.aborted || isBerthError(err)) throw err;
-    throw new BerthError(
-      'internal',
+    throw new DownloadCut(
       `failed to download layer ${blob.digest}: unexpected EOF (${(err as Error).message})`,
     );
   }
@@ -249,15 +271,27 @@ async function* pullResolved(
       }),
     );
     async function downloadLayer(id: string, i: number, layer: Descriptor): Promise<void> {
-      await downloadBlob({
-        client,
-        repo: ref.path,
-        blob: layer,
-        file: (pending[i] as PendingLayer).file,
-        signal: abort.signal,
-        onBytes: (done) =>
-          queue.push({ id, status: 'Downloading', current: done, total: layer.size }),
-      });
+      const attempts = Math.max(1, deps.settings().maxDownloadAttempts);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await downloadBlob({
+            client,
+            repo: ref.path,
+            blob: layer,
+            file: (pending[i] as PendingLayer).file,
+            signal: abort.signal,
+            onBytes: (done) =>
+              queue.push({ id, status: 'Downloading', current: done, total: layer.size }),
+          });
+          break;
+        } catch (err) {
+          if (abort.signal.aborted || attempt >= attempts || !retryable(err)) throw err;
+          for (let s = attempt * RETRY_STEP_SECONDS; s > 0; s--) {
+            queue.push({ id, status: `Retrying in ${s} second${s === 1 ? '' : 's'}` });
+            await delay(1000, undefined, { signal: abort.signal });
+          }
+        }
+      }
       queue.push({ id, status: 'Verifying Checksum' });
       queue.push({ id, status: 'Download complete' });
       (ready[i] as Settlable).resolve();

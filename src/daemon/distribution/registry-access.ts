@@ -19,6 +19,8 @@ import {
 export interface DistributionSettings extends RegistrySettings {
   readonly maxConcurrentDownloads: number;
   readonly maxConcurrentUploads: number;
+  /** Attempts at each layer download before the pull fails (--max-download-attempts). */
+  readonly maxDownloadAttempts: number;
 }
 
 /** The endpoints of `domain` in order (mirrors first for docker.io pulls), loopback-only if set. */

@@ -265,7 +265,7 @@ describe('distribution: pull and push', () => {
     assert.equal((await inspect(`${reg.host}/corrupt:v1`))['Id'], image.id);
   });
 
-  it('a registry that dies mid-transfer fails the pull cleanly; pulling again succeeds', async () => {
+  it('a registry that dies mid-transfer: retried after 5 s; with one attempt allowed, the pull fails cleanly', async () => {
     const image = await pushRawImage(reg.host, 'dies', 'v1', {
       layers: [
         { entries: [{ name: 'a', content: randomBytes(3_000_000) }], compression: 'none' },
@@ -274,17 +274,38 @@ describe('distribution: pull and push', () => {
     });
     const ref = `${proxy.host}/dies:v1`;
     const before = await state();
+    const reload = async (config: Record<string, unknown>): Promise<void> => {
+      const reloads = (): number => d.log().split('msg="Reloaded configuration"').length;
+      const before = reloads();
+      await writeFile(d.configFile, JSON.stringify(config));
+      d.process.kill('SIGHUP');
+      await waitFor('the reload', () => Promise.resolve(reloads() > before));
+    };
+    await reload({ 'max-download-attempts': 1 });
+    try {
+      proxy.arm(`GET /v2/dies/blobs/${image.layerDigests[1]}`, 1_000_000);
+      const pull = await dk(['pull', ref]);
+      assert.equal(pull.code, 1, pull.stdout);
+      assert.equal(proxy.cuts, 1);
+      assert.match(
+        pull.stderr,
+        new RegExp(`failed to download layer ${image.layerDigests[1]}: unexpected EOF`),
+      );
+      assert.deepEqual(await state(), before);
+    } finally {
+      await reload({ 'max-download-attempts': 5 });
+    }
+    // The default, 5 attempts: the cut one is tried again after Docker's 5 s.
     proxy.arm(`GET /v2/dies/blobs/${image.layerDigests[1]}`, 1_000_000);
-    const pull = await dk(['pull', ref]);
-    assert.equal(pull.code, 1, pull.stdout);
-    assert.equal(proxy.cuts, 1);
-    assert.match(
-      pull.stderr,
-      new RegExp(`failed to download layer ${image.layerDigests[1]}: unexpected EOF`),
-    );
-    assert.deepEqual(await state(), before);
-    const again = await ok(['pull', ref]);
-    assert.match(again, new RegExp(`^Status: Downloaded newer image for ${ref}$`, 'm'));
+    const started = Date.now();
+    const again = await docker(d.host, ['pull', ref], { timeoutMs: 60_000 });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(proxy.cuts, 2);
+    assert.ok(Date.now() - started >= 5000, 'waited before the retry');
+    const layer = (image.layerDigests[1] as string).slice(7, 19);
+    for (const s of ['5 seconds', '4 seconds', '1 second'])
+      assert.match(again.stdout, new RegExp(`^${layer}: Retrying in ${s}$`, 'm'));
+    assert.match(again.stdout, new RegExp(`^Status: Downloaded newer image for ${ref}$`, 'm'));
     assert.equal((await inspect(ref))['Id'], image.id);
   });
 
