@@ -561,11 +561,17 @@ describe('volumes', () => {
       '--until',
       String(until),
       '--format',
-      '{{.Type}} {{.Action}}',
+      '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}',
     ]);
-    const seen = out
-      .trim()
-      .split('\n')
+    // This container's events only (the window may hold the previous test's).
+    const lines = out.trim().split('\n');
+    const id = lines
+      .find((l) => l.startsWith('container create ') && l.includes(' evorder '))
+      ?.split(' ')[2];
+    assert.ok(id, out);
+    const seen = lines
+      .filter((line) => line.split(' ').slice(2).includes(id))
+      .map((line) => line.split(' ').slice(0, 2).join(' '))
       .filter((line) =>
         ['container die', 'network disconnect', 'volume unmount', 'container destroy'].includes(
           line,
