@@ -295,6 +295,8 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       networks: containerNetworks,
     });
     late.containers = containerService;
+    await containerService.removeLeftovers();
+    shutdownHandlers.add('container directories', () => containerService.drain());
     shutdownHandlers.add('networks', () => networks.shutdown());
     await networks.init();
     volumes.forgetOrphans(new Set(containerService.all().map((c) => c.id)));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { renameSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   initialState,
@@ -18,6 +19,7 @@ import { logSettings, mergeLogConfig, type LogConfig } from '../../core/containe
 import {
   BerthError,
   conflict,
+  hasErrno,
   invalidArgument,
   isBerthError,
   notFound,
@@ -91,13 +93,47 @@ const LIST_FILTERS = [
   'is-task',
 ];
 const PRUNE_FILTERS = ['label', 'until'];
+/** Removed containers' directories, renamed away and deleted in the background. */
+const GONE_PREFIX = '.gone-';
 
 /** The containers jobs that need no runtime: create, list, inspect, rename, remove, prune. */
 export class ContainerService {
   readonly #byId = new Map<string, ContainerRecord>();
+  readonly #deleting = new Set<Promise<void>>();
 
   constructor(private readonly deps: ContainerServiceDeps) {
     for (const c of deps.records.all()) this.#byId.set(c.id, c);
+  }
+
+  /**
+   * A removed container's directory (its logs, of any size) is renamed away at once and
+   * deleted in the background; what a crash left of such deletions goes at start-up.
+   */
+  #discardDir(id: string): void {
+    const gone = join(this.deps.root, `${GONE_PREFIX}${id}`);
+    try {
+      renameSync(join(this.deps.root, id), gone);
+    } catch (err) {
+      if (hasErrno(err, 'ENOENT')) return;
+      throw err;
+    }
+    const deleting = rm(gone, { recursive: true, force: true })
+      .catch(() => undefined) // removeLeftovers() takes it at the next start
+      .finally(() => this.#deleting.delete(deleting));
+    this.#deleting.add(deleting);
+  }
+
+  /** Deletes what removals a crash cut short left (start-up). */
+  async removeLeftovers(): Promise<void> {
+    for (const name of await readdir(this.deps.root)) {
+      if (name.startsWith(GONE_PREFIX))
+        await rm(join(this.deps.root, name), { recursive: true, force: true });
+    }
+  }
+
+  /** Waits for the background deletions (shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all(this.#deleting);
   }
 
   all(): ContainerRecord[] {
@@ -426,7 +462,7 @@ export class ContainerService {
     await this.deps.driver.remove(initLayerId(c.driverId));
     this.deps.records.delete(c.id);
     this.#byId.delete(c.id);
-    await rm(join(this.deps.root, c.id), { recursive: true, force: true });
+    this.#discardDir(c.id);
     await this.deps.volumes?.unclaim(c.id, {
       removeAnonymous: options.volumes === true,
     });

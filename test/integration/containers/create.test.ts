@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -227,6 +227,10 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
 
     d.process.kill('SIGTERM');
     assert.equal((await d.exited).code, 0);
+    // What a crash left of a removal's background deletion goes at the next start.
+    const leftover = join(d.dataRoot, 'containers', '.gone-leftover');
+    await mkdir(leftover, { recursive: true });
+    await writeFile(join(leftover, 'container.log'), 'x'.repeat(1000));
     const restarted = await startDaemon({ reuseDir: d.dir });
     try {
       assert.equal(
@@ -235,13 +239,21 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
         ).stdout.trim(),
         'created',
       );
+      assert.equal(existsSync(leftover), false);
       const dirs = await layerDirs(restarted.host, 'c2');
+      const c2id = (await docker(restarted.host, ['inspect', '-f', '{{.Id}}', 'c2'])).stdout.trim();
+      assert.equal(existsSync(join(restarted.dataRoot, 'containers', c2id)), true);
       const rmc = await docker(restarted.host, ['rm', 'c2']);
       assert.equal(rmc.code, 0, rmc.stderr);
       assert.equal(rmc.stdout.trim(), 'c2');
       assert.equal(existsSync(dirname(dirs.upper)), false, 'the writable layer went with it');
       assert.equal(existsSync(dirname(dirs.init)), false, 'and the init layer');
       assert.equal(existsSync(dirs.image), true, "the image's stays");
+      assert.equal(
+        existsSync(join(restarted.dataRoot, 'containers', c2id)),
+        false,
+        'its directory went too',
+      );
       const missing = await docker(restarted.host, ['rm', 'c2']);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /No such container: c2/);
