@@ -26,7 +26,7 @@
 // message is runc's or conmon's). See runtime-error.ts for how runc's words map to kinds.
 
 import { spawn } from 'node:child_process';
-import { constants as fsConstants, rmSync } from 'node:fs';
+import { constants as fsConstants, existsSync, rmSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { BerthError, cancelled, hasErrno, invalidArgument, notFound } from '../errors.js';
@@ -471,8 +471,7 @@ export class ConmonRuntime {
   async #reaped(id: string, paths: ContainerPaths): Promise<boolean> {
     const root = this.#options.runtimeRoot;
     if (root === undefined || basename(this.#options.runtimePath) !== 'runc') return false;
-    const exited = await readExitFile(paths.exitDir, id).catch(() => undefined);
-    if (exited === undefined) return false;
+    if (!existsSync(paths.exitFile)) return false;
     return (await reapExited(root, id)) === 'reaped';
   }
 

@@ -8,8 +8,8 @@
 // busy (processes the kernel has not finished killing) or nested cgroups; then reap says so and
 // the caller runs `runc delete --force`, which waits, kills and retries as runc does.
 
-import { rmSync } from 'node:fs';
-import { readFile, rmdir } from 'node:fs/promises';
+import { readFileSync, rmSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrno } from '../errors.js';
 
@@ -37,7 +37,8 @@ export async function reapExited(
   const dir = join(runtimeRoot, id);
   let state: RuncState;
   try {
-    state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as RuncState;
+    // On the exec root's tmpfs: read at once rather than through the thread pool.
+    state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as RuncState;
   } catch (err) {
     if (hasErrno(err, 'ENOENT')) {
       rmSync(dir, { recursive: true, force: true });
