@@ -95,8 +95,8 @@ export class Overlay2Driver implements StorageDriver {
     await this.#removeLeftovers();
     this.#indexOff = await pathExists(`${OVERLAY_PARAMETERS}/index`);
     await this.#checkMount();
-    const metacopy = await readParameter('metacopy');
-    const redirectDir = await readParameter('redirect_dir');
+    const metacopy = readParameter('metacopy');
+    const redirectDir = readParameter('redirect_dir');
     this.#status = [
       ['Backing Filesystem', await backingFsOf(this.#root)],
       ['Supports d_type', 'true'],
@@ -161,7 +161,7 @@ export class Overlay2Driver implements StorageDriver {
     assertLayerId(id);
     return this.#refs.mount(id, async () => {
       const dir = join(this.#root, id);
-      const lower = await readOptional(join(dir, 'lower'));
+      const lower = readOptionalSync(join(dir, 'lower'));
       if (lower === undefined) {
         // A base layer: its diff dir is the whole file system, nothing to stack.
         if (!(await this.exists(id))) throw notFound(`layer ${id} does not exist`);
@@ -201,7 +201,7 @@ export class Overlay2Driver implements StorageDriver {
   ): Promise<FileChange[]> {
     assertLayerId(id);
     if (!(await this.exists(id))) throw notFound(`layer ${id} does not exist`);
-    const lower = await readOptional(join(this.#root, id, 'lower'));
+    const lower = readOptionalSync(join(this.#root, id, 'lower'));
     const lowers = (lower ? lower.split(':') : []).map((link) => join(this.#root, link));
     return overlayChanges({ upper: this.diffPath(id), lowers, signal });
   }
@@ -390,7 +390,7 @@ export class Overlay2Driver implements StorageDriver {
         continue;
       }
       if (!name.startsWith(TEMP_PREFIX) && !name.startsWith(CHECK_PREFIX)) continue;
-      const link = await readOptional(join(dir, 'link'));
+      const link = readOptionalSync(join(dir, 'link'));
       if (link !== undefined && isLinkName(link)) {
         await rm(join(this.#root, LINKS_DIR, link), { force: true });
       }
@@ -451,15 +451,6 @@ async function assertKernelHasOverlay(): Promise<void> {
   }
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return (await readFile(path, 'utf8')).trim();
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return undefined;
-    throw err;
-  }
-}
-
 function readOptionalSync(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8').trim();
@@ -469,8 +460,8 @@ function readOptionalSync(path: string): string | undefined {
   }
 }
 
-async function readParameter(name: string): Promise<string | undefined> {
-  return readOptional(`${OVERLAY_PARAMETERS}/${name}`);
+function readParameter(name: string): string | undefined {
+  return readOptionalSync(`${OVERLAY_PARAMETERS}/${name}`);
 }
 
 async function pathExists(path: string): Promise<boolean> {

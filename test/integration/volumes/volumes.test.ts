@@ -525,22 +525,19 @@ describe('volumes', () => {
     await ok(['volume', 'rm', 'in-use']);
   });
 
-  it('reports volume create, mount, unmount and destroy events', async () => {
+  /** The events of what `act` does (a window of whole seconds around it), as `docker events` prints them. */
+  const eventsOf = async (act: () => Promise<void>, args: string[]): Promise<string> => {
     const since = Math.floor(Date.now() / 1000) - 1;
-    await ok(['run', '--rm', '-v', 'evvol:/e', 'busybox', 'true']);
-    await ok(['volume', 'rm', 'evvol']);
+    await act();
     const until = Math.floor(Date.now() / 1000) + 1;
-    const out = await ok([
-      'events',
-      '--since',
-      String(since),
-      '--until',
-      String(until),
-      '--filter',
-      'volume=evvol',
-      '--format',
-      '{{.Action}} {{.Actor.ID}}',
-    ]);
+    return ok(['events', '--since', String(since), '--until', String(until), ...args]);
+  };
+
+  it('reports volume create, mount, unmount and destroy events', async () => {
+    const out = await eventsOf(async () => {
+      await ok(['run', '--rm', '-v', 'evvol:/e', 'busybox', 'true']);
+      await ok(['volume', 'rm', 'evvol']);
+    }, ['--filter', 'volume=evvol', '--format', '{{.Action}} {{.Actor.ID}}']);
     assert.deepEqual(out.trim().split('\n'), [
       'create evvol',
       'mount evvol',
@@ -550,16 +547,10 @@ describe('volumes', () => {
   });
 
   it("tells a container's exit before its network and volumes go, in Docker's order", async () => {
-    const since = Math.floor(Date.now() / 1000) - 1;
-    await ok(['run', '--rm', '--name', 'evorder', '-v', 'ordvol:/o', 'busybox', 'true']);
-    await ok(['volume', 'rm', 'ordvol']);
-    const until = Math.floor(Date.now() / 1000) + 1;
-    const out = await ok([
-      'events',
-      '--since',
-      String(since),
-      '--until',
-      String(until),
+    const out = await eventsOf(async () => {
+      await ok(['run', '--rm', '--name', 'evorder', '-v', 'ordvol:/o', 'busybox', 'true']);
+      await ok(['volume', 'rm', 'ordvol']);
+    }, [
       '--format',
       '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}',
     ]);
