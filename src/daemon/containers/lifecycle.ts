@@ -141,6 +141,8 @@ export class ContainerLifecycle {
   /** Restarts waiting out their back-off, and the next delay per container. */
   readonly #restartTimers = new Map<string, NodeJS.Timeout>();
   readonly #backoff = new Map<string, number>();
+  /** Starts by the restart policy under way (the container shows `restarting` until done). */
+  readonly #policyStarts = new Map<string, Promise<void>>();
 
   readonly #rotator: LogRotator;
 
@@ -192,7 +194,7 @@ export class ContainerLifecycle {
 
   /** `docker start`: runs the container; a user's start resets the restart policy's count. */
   async start(ref: string, signal?: AbortSignal): Promise<void> {
-    const c = this.deps.containers.resolve(ref);
+    const c = await this.#afterPolicyStart(ref);
     if (c.state.status === 'restarting') this.#cancelRestart(c.id);
     else if (LIVE.has(c.state.status)) throw notModified();
     this.#setState(c, { manuallyStopped: false, restartCount: 0 });
@@ -571,15 +573,31 @@ export class ContainerLifecycle {
       }
       if (now.state.status !== 'restarting') return;
       this.#setState(now, { restartCount: now.state.restartCount + 1 });
-      this.#run(now.id).catch((err: unknown) =>
-        this.deps.logger.warn('restart by policy failed', {
-          id: now.id,
-          error: err instanceof Error ? err.message : String(err),
-        }),
-      );
+      const started = this.#run(now.id)
+        .catch((err: unknown) =>
+          this.deps.logger.warn('restart by policy failed', {
+            id: now.id,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        )
+        .finally(() => this.#policyStarts.delete(now.id));
+      this.#policyStarts.set(now.id, started);
     }, delay);
     timer.unref();
     this.#restartTimers.set(c.id, timer);
+  }
+
+  /**
+   * The container, once a start by its restart policy that is under way has ended (running,
+   * or exited if it failed): a stop or removal meanwhile would leave that start's sandbox,
+   * mount and runtime container to nobody.
+   */
+  async #afterPolicyStart(ref: string): Promise<ContainerRecord> {
+    const c = this.deps.containers.resolve(ref);
+    const started = this.#policyStarts.get(c.id);
+    if (!started) return c;
+    await started;
+    return this.deps.containers.resolve(c.id);
   }
 
   #cancelRestart(id: string): void {
@@ -624,7 +642,11 @@ export class ContainerLifecycle {
 
   /** Sends a signal; a paused container is thawed after it, so the signal is delivered. */
   async #signal(c: ContainerRecord, signal: string): Promise<void> {
-    await this.deps.runtime.kill(c.id, signal);
+    await this.deps.runtime.kill(c.id, signal).catch((err: unknown) => {
+      // Its process ended just now (its exit is on the way): as Docker, the signal found no
+      // one to tell, which is no failure.
+      if (!isBerthError(err, 'not-found') && !isBerthError(err, 'conflict')) throw err;
+    });
     const now = this.deps.containers.resolve(c.id);
     if (now.state.status === 'paused') {
       await this.deps.runtime.resume(c.id);
@@ -846,7 +868,7 @@ export class ContainerLifecycle {
 
   /** StopSignal, then SIGKILL after `timeoutSeconds`; resolves once it has exited. */
   async stop(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void> {
-    const c = this.#setState(this.deps.containers.resolve(ref), { manuallyStopped: true });
+    const c = this.#setState(await this.#afterPolicyStart(ref), { manuallyStopped: true });
     if (c.state.status === 'restarting') {
       this.#abandonRestart(c, true);
       this.deps.events.publish({
@@ -885,7 +907,7 @@ export class ContainerLifecycle {
   /** `rm -f` of a running container: SIGKILL, then wait (bounded) until its exit is recorded. */
   async killForRemoval(ref: string, signal: AbortSignal): Promise<void> {
     // Being removed: no restart policy may bring it back when the SIGKILL lands.
-    const c = this.#setState(this.deps.containers.resolve(ref), { manuallyStopped: true });
+    const c = this.#setState(await this.#afterPolicyStart(ref), { manuallyStopped: true });
     if (c.state.status === 'restarting') {
       this.#abandonRestart(c, true);
       return;
@@ -926,7 +948,7 @@ export class ContainerLifecycle {
           !c.state.manuallyStopped &&
           ['always', 'unless-stopped'].includes(c.host.restartPolicy.name))
       ) {
-        this.#scheduleRestart(c);
+        await this.#resumeRestart(c);
         continue;
       }
       if (!LIVE.has(c.state.status)) continue;
@@ -939,5 +961,33 @@ export class ContainerLifecycle {
       const code = (await this.deps.runtime.exitCode(c.id)) ?? 137;
       await this.#exited(c.id, code);
     }
+  }
+
+  /**
+   * A crash can cut a restart short anywhere: its process may run already (it is kept, as any
+   * running container is), or its sandbox, mount or runtime state may be left, in the way of
+   * the next start (and of the network's address, the volumes' users).
+   */
+  async #resumeRestart(c: ContainerRecord): Promise<void> {
+    const state = await this.deps.runtime.state(c.id).catch(() => undefined);
+    if (state?.status === 'running' || state?.status === 'paused') {
+      this.#setState(c, {
+        status: state.status,
+        pid: state.pid,
+        exitCode: 0,
+        error: '',
+        startedAt: new Date().toISOString(),
+        finishedAt: '0001-01-01T00:00:00Z',
+      });
+      this.#follow(c.id);
+      this.deps.onRunning?.(c.id);
+      return;
+    }
+    const warn = (what: string) => (err: unknown) =>
+      this.deps.logger.warn(what, { id: c.id, error: (err as Error).message });
+    await this.deps.runtime.delete(c.id, { force: true }).catch(warn('runtime delete failed'));
+    await this.#release(c);
+    await this.deps.driver.unmount(c.driverId).catch(warn('unmount failed'));
+    this.#scheduleRestart(c);
   }
 }

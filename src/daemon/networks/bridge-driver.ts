@@ -42,13 +42,21 @@ export async function hostRoutes(): Promise<{ dev: string; subnet: Subnet }[]> {
   return routes;
 }
 
+const LINK_GOING_WAIT_MS = 2000;
+
 export async function linkExists(name: string): Promise<boolean> {
-  try {
-    await readFile(`/sys/class/net/${name}/ifindex`);
-    return true;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return false;
-    throw err;
+  // A device the kernel is taking down (the veth of a namespace just freed) answers EINVAL or
+  // ENODEV for a moment, and keeps its name until it is gone: waited out, briefly.
+  const deadline = Date.now() + LINK_GOING_WAIT_MS;
+  for (;;) {
+    try {
+      await readFile(`/sys/class/net/${name}/ifindex`);
+      return true;
+    } catch (err) {
+      if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return false;
+      if (!hasErrno(err, 'EINVAL', 'ENODEV') || Date.now() > deadline) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -94,6 +102,9 @@ export async function deleteLink(name: string): Promise<void> {
 /** Creates the namespace file, the veth pairs (inside first, host side into our namespace). */
 export async function createSandbox(spec: SandboxSpec): Promise<void> {
   await mkdir(join(spec.nsPath, '..'), { recursive: true, mode: 0o700 });
+  // A sandbox of the container's last run that a crash left: no process of the container runs,
+  // so nothing uses it (and its bind mount refuses being written to).
+  await removeSandbox(spec.nsPath);
   await writeFile(spec.nsPath, '', { flag: 'w' });
   for (const i of spec.interfaces) await removeStale(i.hostVeth);
   const inside = ['link set lo up'];

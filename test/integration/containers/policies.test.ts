@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { apiRequest, messageOf } from '../../helpers/api.js';
 import { docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
@@ -290,11 +292,18 @@ describe('restart policies, restart, pause, OOM', () => {
   });
 
   it("docker update changes a running container's limits at once and keeps them", async () => {
-    assert.equal(
-      (await dk(['run', '-d', '--name', 'tuned', '--memory', '64m', 'busybox', 'sleep', '300']))
-        .code,
-      0,
-    );
+    const started = await dk([
+      'run',
+      '-d',
+      '--name',
+      'tuned',
+      '--memory',
+      '64m',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    assert.equal(started.code, 0, started.stderr);
     const id = await inspect('tuned', '{{.Id}}');
     const limit = (): string =>
       readFileSync(`/sys/fs/cgroup/memory/berth/${id}/memory.limit_in_bytes`, 'utf8').trim();
@@ -356,8 +365,36 @@ describe('restart policies, restart, pause, OOM', () => {
       0,
     );
     assert.equal((await dk(['stop', '-t', '1', 'unless'])).code, 0);
+    // Two restarts the crash cuts short, at either end: `midway`'s process runs already,
+    // `halfway`'s ran and exited, leaving its runtime state, namespace and mount.
+    for (const name of ['midway', 'halfway']) {
+      const r = await dk([
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--restart',
+        'always',
+        'busybox',
+        'sleep',
+        '300',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const midwayPid = await inspect('midway', '{{.State.Pid}}');
+    const halfwayPid = Number(await inspect('halfway', '{{.State.Pid}}'));
     d.process.kill('SIGKILL');
     await d.exited;
+    process.kill(halfwayPid, 'SIGKILL');
+    const db = new Database(join(d.dataRoot, 'berth.db'));
+    try {
+      const setRestarting = db.prepare(
+        `UPDATE containers SET state = json_set(state, '$.status', 'restarting') WHERE name = ?`,
+      );
+      for (const name of ['midway', 'halfway']) assert.equal(setRestarting.run(name).changes, 1);
+    } finally {
+      db.close();
+    }
     await new Promise((resolve) => setTimeout(resolve, 2000)); // `loop` exits while no daemon runs
     d = await startDaemon({ reuseDir: d.dir });
     await waitFor(
@@ -369,12 +406,29 @@ describe('restart policies, restart, pause, OOM', () => {
         return status === 'running' && Number(count) >= 1;
       },
       20_000,
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\n${d.log()}`);
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(
       await inspect('unless', '{{.State.Status}}'),
       'exited',
       'a stopped unless-stopped container stays stopped',
     );
+    assert.equal(
+      await inspect('midway', '{{.State.Status}} {{.State.Pid}}'),
+      `running ${midwayPid}`,
+      'a restart whose process runs keeps it',
+    );
+    await waitFor('halfway to run again', async () => {
+      const [status, count] = (
+        await inspect('halfway', '{{.State.Status}} {{.RestartCount}}')
+      ).split(' ');
+      return status === 'running' && Number(count) >= 1;
+    }).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\n${d.log()}`);
+    });
+    const stopped = await dk(['stop', '-t', '1', 'midway', 'halfway']);
+    assert.equal(stopped.code, 0, stopped.stderr);
   });
 });
