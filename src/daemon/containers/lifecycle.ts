@@ -124,6 +124,18 @@ function monitorLogLimit(settings: LogSettings): number {
 const LOG_READ_CHUNK = 256 * 1024;
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/** The state of a container whose process has just been started (or found started). */
+function startedState(status: 'running' | 'paused', pid: number): Partial<ContainerState> {
+  return {
+    status,
+    pid,
+    exitCode: 0,
+    error: '',
+    startedAt: new Date().toISOString(),
+    finishedAt: '0001-01-01T00:00:00Z',
+  };
+}
+
 /**
  * Starts containers through the runtime and follows them to their exit: state, events, the
  * rootfs unmounted, `--rm` honoured. Waiters and log followers are woken on every change.
@@ -335,14 +347,7 @@ export class ContainerLifecycle {
       this.#pendingAttach.delete(c.id);
       await Promise.all(pending.map((p) => p.connect(c.id)));
       await this.deps.runtime.start(c.id);
-      const running = this.#setState(c, {
-        status: 'running',
-        pid: created.pid,
-        exitCode: 0,
-        error: '',
-        startedAt: new Date().toISOString(),
-        finishedAt: '0001-01-01T00:00:00Z',
-      });
+      const running = this.#setState(c, startedState('running', created.pid));
       this.deps.events.publish({
         type: 'container',
         action: 'start',
@@ -351,9 +356,7 @@ export class ContainerLifecycle {
       this.#follow(c.id);
       this.deps.onRunning?.(c.id);
     } catch (err) {
-      await this.deps.runtime.delete(c.id, { force: true }).catch(() => undefined);
-      await this.#release(c);
-      await this.deps.driver.unmount(c.driverId);
+      await this.#cleanUp(c);
       const message = err instanceof Error ? err.message : String(err);
       // As Docker: the failed start is an exit (127 when the command cannot run), so attach
       // and wait of the run that asked for it end too.
@@ -490,21 +493,7 @@ export class ContainerLifecycle {
       action: 'die',
       actor: { id, attributes: { exitCode: String(code), image: c.config.Image, name: c.name } },
     });
-    // With its process gone, none of these needs another: the rootfs, network and volumes are
-    // the host's side of what the runtime's state and cgroup were for.
-    const cleanup = Promise.all([
-      this.deps.runtime
-        .delete(id, { force: true })
-        .catch((err: unknown) =>
-          this.deps.logger.warn('runtime delete failed', { id, error: (err as Error).message }),
-        ),
-      this.#release(c),
-      this.deps.driver
-        .unmount(c.driverId)
-        .catch((err: unknown) =>
-          this.deps.logger.warn('unmount failed', { id, error: (err as Error).message }),
-        ),
-    ]).then(() => undefined);
+    const cleanup = this.#cleanUp(c);
     this.#cleaning.set(id, cleanup);
     try {
       await cleanup;
@@ -529,12 +518,22 @@ export class ContainerLifecycle {
     }
   }
 
-  /** Gives back the network and volumes of a container that exited or failed to start. */
-  async #release(c: ContainerRecord): Promise<void> {
+  /**
+   * The host's side of a container whose process is gone (it exited, failed to start, or a
+   * crash cut its start short): runtime state and cgroups, network and volumes, the rootfs.
+   * None needs another, so they go at once; a failure is logged, not thrown.
+   */
+  async #cleanUp(c: ContainerRecord): Promise<void> {
     const warn = (what: string) => (err: unknown) =>
       this.deps.logger.warn(what, { id: c.id, error: (err as Error).message });
-    await this.deps.networking.detach(c).catch(warn('network detach failed'));
-    await this.deps.volumes?.release(c).catch(warn('volume release failed'));
+    await Promise.all([
+      this.deps.runtime.delete(c.id, { force: true }).catch(warn('runtime delete failed')),
+      this.deps.networking
+        .detach(c)
+        .catch(warn('network detach failed'))
+        .then(() => this.deps.volumes?.release(c).catch(warn('volume release failed'))),
+      this.deps.driver.unmount(c.driverId).catch(warn('unmount failed')),
+    ]);
   }
 
   /** Whether the restart policy brings the container back after this exit. */
@@ -971,23 +970,12 @@ export class ContainerLifecycle {
   async #resumeRestart(c: ContainerRecord): Promise<void> {
     const state = await this.deps.runtime.state(c.id).catch(() => undefined);
     if (state?.status === 'running' || state?.status === 'paused') {
-      this.#setState(c, {
-        status: state.status,
-        pid: state.pid,
-        exitCode: 0,
-        error: '',
-        startedAt: new Date().toISOString(),
-        finishedAt: '0001-01-01T00:00:00Z',
-      });
+      this.#setState(c, startedState(state.status, state.pid));
       this.#follow(c.id);
       this.deps.onRunning?.(c.id);
       return;
     }
-    const warn = (what: string) => (err: unknown) =>
-      this.deps.logger.warn(what, { id: c.id, error: (err as Error).message });
-    await this.deps.runtime.delete(c.id, { force: true }).catch(warn('runtime delete failed'));
-    await this.#release(c);
-    await this.deps.driver.unmount(c.driverId).catch(warn('unmount failed'));
+    await this.#cleanUp(c);
     this.#scheduleRestart(c);
   }
 }

@@ -102,10 +102,13 @@ export async function deleteLink(name: string): Promise<void> {
 /** Creates the namespace file, the veth pairs (inside first, host side into our namespace). */
 export async function createSandbox(spec: SandboxSpec): Promise<void> {
   await mkdir(join(spec.nsPath, '..'), { recursive: true, mode: 0o700 });
-  // A sandbox of the container's last run that a crash left: no process of the container runs,
-  // so nothing uses it (and its bind mount refuses being written to).
-  await removeSandbox(spec.nsPath);
-  await writeFile(spec.nsPath, '', { flag: 'w' });
+  await writeFile(spec.nsPath, '', { flag: 'w' }).catch(async (err: unknown) => {
+    // The bind mount of a sandbox a crash left from the container's last run refuses being
+    // written to; no process of the container runs, so nothing uses it.
+    if (!hasErrno(err, 'EPERM')) throw err;
+    await removeSandbox(spec.nsPath);
+    await writeFile(spec.nsPath, '', { flag: 'w' });
+  });
   for (const i of spec.interfaces) await removeStale(i.hostVeth);
   const inside = ['link set lo up'];
   for (const i of spec.interfaces) inside.push(...interfaceBatch(i));

@@ -14,6 +14,11 @@ describe('restart policies, restart, pause, OOM', () => {
   let d: TestDaemon;
   const dk = (args: string[]): ReturnType<typeof docker> =>
     docker(d.host, args, { timeoutMs: 60_000 });
+  const ok = async (args: string[]): Promise<string> => {
+    const r = await dk(args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
   const inspect = async (name: string, format: string): Promise<string> => {
     const r = await dk(['inspect', '-f', format, name]);
     assert.equal(r.code, 0, r.stderr);
@@ -292,18 +297,7 @@ describe('restart policies, restart, pause, OOM', () => {
   });
 
   it("docker update changes a running container's limits at once and keeps them", async () => {
-    const started = await dk([
-      'run',
-      '-d',
-      '--name',
-      'tuned',
-      '--memory',
-      '64m',
-      'busybox',
-      'sleep',
-      '300',
-    ]);
-    assert.equal(started.code, 0, started.stderr);
+    await ok(['run', '-d', '--name', 'tuned', '--memory', '64m', 'busybox', 'sleep', '300']);
     const id = await inspect('tuned', '{{.Id}}');
     const limit = (): string =>
       readFileSync(`/sys/fs/cgroup/memory/berth/${id}/memory.limit_in_bytes`, 'utf8').trim();
@@ -343,44 +337,23 @@ describe('restart policies, restart, pause, OOM', () => {
   });
 
   it('restart policies resume after the daemon was killed with SIGKILL', async () => {
-    assert.equal(
-      (await dk(['run', '-d', '--name', 'loop', '--restart', 'always', 'busybox', 'sleep', '1']))
-        .code,
-      0,
-    );
-    assert.equal(
-      (
-        await dk([
-          'run',
-          '-d',
-          '--name',
-          'unless',
-          '--restart',
-          'unless-stopped',
-          'busybox',
-          'sleep',
-          '300',
-        ])
-      ).code,
-      0,
-    );
-    assert.equal((await dk(['stop', '-t', '1', 'unless'])).code, 0);
+    await ok(['run', '-d', '--name', 'loop', '--restart', 'always', 'busybox', 'sleep', '1']);
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'unless',
+      '--restart',
+      'unless-stopped',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    await ok(['stop', '-t', '1', 'unless']);
     // Two restarts the crash cuts short, at either end: `midway`'s process runs already,
     // `halfway`'s ran and exited, leaving its runtime state, namespace and mount.
-    for (const name of ['midway', 'halfway']) {
-      const r = await dk([
-        'run',
-        '-d',
-        '--name',
-        name,
-        '--restart',
-        'always',
-        'busybox',
-        'sleep',
-        '300',
-      ]);
-      assert.equal(r.code, 0, r.stderr);
-    }
+    for (const name of ['midway', 'halfway'])
+      await ok(['run', '-d', '--name', name, '--restart', 'always', 'busybox', 'sleep', '300']);
     const midwayPid = await inspect('midway', '{{.State.Pid}}');
     const halfwayPid = Number(await inspect('halfway', '{{.State.Pid}}'));
     d.process.kill('SIGKILL');
