@@ -27,7 +27,7 @@
 
 import { spawn } from 'node:child_process';
 import { constants as fsConstants, existsSync, rmSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { BerthError, cancelled, hasErrno, invalidArgument, notFound } from '../errors.js';
 import {
@@ -269,6 +269,16 @@ export class ConmonRuntime {
     // thread pool, on the way from a container's exit to `wait`.
     rmSync(paths.dir, { recursive: true, force: true });
     rmSync(paths.exitFile, { force: true });
+  }
+
+  /** The containers this runtime holds anything of (a state dir, runc's state), by id. */
+  async list(): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const dir of [this.#options.stateDir, this.#options.runtimeRoot]) {
+      if (dir === undefined) continue;
+      for (const name of await readdir(dir).catch(() => [])) if (ID.test(name)) ids.add(name);
+    }
+    return [...ids];
   }
 
   /** runc's view of the container; undefined when runc has no such container. */

@@ -126,7 +126,9 @@ export class ContainerService {
   /** Deletes what removals a crash cut short left (start-up). */
   async removeLeftovers(): Promise<void> {
     for (const name of await readdir(this.deps.root)) {
-      if (name.startsWith(GONE_PREFIX))
+      // A directory no record refers to: a crash came between an `--rm`'s removal and its files'.
+      const orphan = /^[0-9a-f]{64}$/.test(name) && !this.#byId.has(name);
+      if (name.startsWith(GONE_PREFIX) || orphan)
         await rm(join(this.deps.root, name), { recursive: true, force: true });
     }
   }
@@ -440,7 +442,9 @@ export class ContainerService {
     if (this.deps.settled) {
       // The clean-up after its exit (unmount first of all) must be over before its layers go.
       await this.deps.settled(c.id);
-      c = this.resolve(c.id);
+      const now = this.#byId.get(c.id);
+      if (!now) return; // its own --rm removed it meanwhile
+      c = now;
     }
     if (
       c.state.status === 'running' ||
@@ -457,15 +461,46 @@ export class ContainerService {
         'stopping a running container is not implemented yet',
       );
     }
+    await this.#removeLayers(c);
+    this.#discardDir(c.id);
+    await this.#forget(c, options.volumes === true);
+  }
+
+  /**
+   * `--rm` after the exit (see ContainerLifecycle): the container leaves the API at once, its
+   * layers and directory once `released` has settled (the runtime has let go of its rootfs),
+   * in the background. What a crash leaves of them, no record refers to any more: the next
+   * start removes it (collectGarbage, removeLeftovers).
+   */
+  async removeExited(
+    id: string,
+    released: Promise<unknown>,
+    onError: (err: unknown) => void,
+  ): Promise<void> {
+    const c = this.#byId.get(id);
+    if (!c) return; // an rm -f took it meanwhile
+    const files = released
+      .then(async () => {
+        await this.#removeLayers(c);
+        this.#discardDir(c.id);
+      })
+      .catch(onError)
+      .finally(() => this.#deleting.delete(files));
+    this.#deleting.add(files);
+    await this.#forget(c, true);
+  }
+
+  async #removeLayers(c: ContainerRecord): Promise<void> {
     await this.deps.driver.remove(c.driverId);
     // The init layer is the writable layer's parent: it goes second.
     await this.deps.driver.remove(initLayerId(c.driverId));
+  }
+
+  /** The record, the volume claims (and anonymous volumes with `removeAnonymous`), the event. */
+  async #forget(c: ContainerRecord, removeAnonymous: boolean): Promise<void> {
     this.deps.records.delete(c.id);
     this.#byId.delete(c.id);
-    this.#discardDir(c.id);
-    await this.deps.volumes?.unclaim(c.id, {
-      removeAnonymous: options.volumes === true,
-    });
+    await this.deps.volumes?.unclaim(c.id, { removeAnonymous });
     this.deps.events.publish({
       type: 'container',
       action: 'destroy',

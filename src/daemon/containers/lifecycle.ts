@@ -61,6 +61,8 @@ export interface ContainerRuntime {
   /** Has the monitor reopen the log file (after the rotator moved it away). */
   reopenLog(id: string): Promise<void>;
   state(id: string): Promise<{ status: string; pid: number } | undefined>;
+  /** The ids of the containers the runtime holds anything of. */
+  list(): Promise<string[]>;
   exitCode(id: string): Promise<number | undefined>;
   waitExit(id: string, signal?: AbortSignal): Promise<number>;
 }
@@ -493,6 +495,11 @@ export class ContainerLifecycle {
       action: 'die',
       actor: { id, attributes: { exitCode: String(code), image: c.config.Image, name: c.name } },
     });
+
+    if (c.host.autoRemove) {
+      await this.#removeAfterExit(c, code);
+      return;
+    }
     const cleanup = this.#cleanUp(c);
     this.#cleaning.set(id, cleanup);
     try {
@@ -503,17 +510,38 @@ export class ContainerLifecycle {
     // Unless a start (or a removal) came meanwhile, and took over.
     c = this.deps.containers.get(id) ?? c;
     if (!this.deps.containers.get(id) || c.state.status !== 'exited') return;
-    if (!c.host.autoRemove && this.#shouldRestart(c)) {
-      this.#scheduleRestart(c);
-      return;
-    }
-    if (c.host.autoRemove) {
+    if (this.#shouldRestart(c)) this.#scheduleRestart(c);
+  }
+
+  /**
+   * `--rm`: the container leaves the API (and `wait?condition=removed` is answered) once its
+   * network and volumes are given back, as Docker tells them (disconnect and unmount events
+   * come between die and destroy), and its log has been read to the end. Its runtime state,
+   * rootfs mount, layers and directory go after that answer, in the background: `docker run
+   * --rm` does not wait for them, nor share the machine with them on its way out.
+   */
+  async #removeAfterExit(c: ContainerRecord, code: number): Promise<void> {
+    const gone = (async () => {
+      await this.#releaseNetworkSide(c);
       const deadline = Date.now() + 5000;
-      while ((this.#readers.get(id) ?? 0) > 0 && Date.now() < deadline)
+      while ((this.#readers.get(c.id) ?? 0) > 0 && Date.now() < deadline)
         await this.#changed(undefined, 50);
-      this.#lastExit.set(id, code);
-      setTimeout(() => this.#lastExit.delete(id), 60_000).unref();
-      await this.#removeIfThere(id);
+      this.#lastExit.set(c.id, code);
+      setTimeout(() => this.#lastExit.delete(c.id), 60_000).unref();
+      const released = new Promise((next) => setImmediate(next)).then(() =>
+        this.#releaseProcessSide(c),
+      );
+      await this.deps.containers.removeExited(
+        c.id,
+        released,
+        this.#warn(c, 'removing the files of a removed container failed'),
+      );
+    })();
+    this.#cleaning.set(c.id, gone);
+    try {
+      await gone;
+    } finally {
+      if (this.#cleaning.get(c.id) === gone) this.#cleaning.delete(c.id);
       this.#notify();
     }
   }
@@ -524,16 +552,25 @@ export class ContainerLifecycle {
    * None needs another, so they go at once; a failure is logged, not thrown.
    */
   async #cleanUp(c: ContainerRecord): Promise<void> {
-    const warn = (what: string) => (err: unknown) =>
-      this.deps.logger.warn(what, { id: c.id, error: (err as Error).message });
+    await Promise.all([this.#releaseProcessSide(c), this.#releaseNetworkSide(c)]);
+  }
+
+  /** The runtime's state and cgroups, and the rootfs mount. */
+  async #releaseProcessSide(c: ContainerRecord): Promise<void> {
     await Promise.all([
-      this.deps.runtime.delete(c.id, { force: true }).catch(warn('runtime delete failed')),
-      this.deps.networking
-        .detach(c)
-        .catch(warn('network detach failed'))
-        .then(() => this.deps.volumes?.release(c).catch(warn('volume release failed'))),
-      this.deps.driver.unmount(c.driverId).catch(warn('unmount failed')),
+      this.deps.runtime.delete(c.id, { force: true }).catch(this.#warn(c, 'runtime delete failed')),
+      this.deps.driver.unmount(c.driverId).catch(this.#warn(c, 'unmount failed')),
     ]);
+  }
+
+  /** The network endpoints, then the volumes. */
+  async #releaseNetworkSide(c: ContainerRecord): Promise<void> {
+    await this.deps.networking.detach(c).catch(this.#warn(c, 'network detach failed'));
+    await this.deps.volumes?.release(c).catch(this.#warn(c, 'volume release failed'));
+  }
+
+  #warn(c: ContainerRecord, what: string): (err: unknown) => void {
+    return (err) => this.deps.logger.warn(what, { id: c.id, error: (err as Error).message });
   }
 
   /** Whether the restart policy brings the container back after this exit. */
@@ -959,6 +996,17 @@ export class ContainerLifecycle {
       }
       const code = (await this.deps.runtime.exitCode(c.id)) ?? 137;
       await this.#exited(c.id, code);
+    }
+    // A crash between an `--rm`'s removal and its runtime's clean-up leaves state no record
+    // refers to. A record is made before its runtime state: one made since is not touched.
+    for (const id of await this.deps.runtime.list()) {
+      if (this.deps.containers.get(id)) continue;
+      await this.deps.runtime.delete(id, { force: true }).catch((err: unknown) =>
+        this.deps.logger.warn("removing a removed container's runtime state failed", {
+          id,
+          error: (err as Error).message,
+        }),
+      );
     }
   }
 

@@ -1,9 +1,10 @@
 // Containers that run, through the real Docker CLI: run (foreground, --rm, -d), exit codes,
 // logs, stop, kill, start/stop status codes, rm -f, and a daemon killed under a running one.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { apiRequest } from '../../helpers/api.js';
@@ -54,6 +55,17 @@ describe('running containers', () => {
     assert.equal(r.stdout, 'hello\n');
     assert.equal(r.stderr, '');
     assert.equal((await dk(['ps', '-aq'])).stdout.trim(), '');
+    // Its files go after the answer to `wait`, in the background: soon, and all of them.
+    const left = (): string[] => [
+      ...readdirSync(join(d.execRoot, 'runc')),
+      ...readdirSync(join(d.execRoot, 'containers')).filter((n) => n !== 'exits'),
+      ...readdirSync(join(d.execRoot, 'containers', 'exits')),
+      ...readdirSync(join(d.dataRoot, 'containers')),
+      ...readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(d.dataRoot)),
+    ];
+    await waitFor("the removed container's files to go", async () => left().length === 0, 5000);
   });
 
   it('passes the exit code and keeps stdout and stderr apart', async () => {
@@ -361,11 +373,43 @@ describe('running containers', () => {
       'sleep 1; exit 3',
     ]);
     assert.equal(quick.code, 0);
+    // A crash between an --rm's removal of the record and of the files (done in the
+    // background after `wait` is answered): its exit, then no record while the daemon is down.
+    const removed = await dk(['run', '-d', '--rm', 'busybox', 'sleep', '2']);
+    assert.equal(removed.code, 0, removed.stderr);
+    const removedId = removed.stdout.trim();
+    const layer = dirname(
+      (await dk(['inspect', '-f', '{{.GraphDriver.Data.UpperDir}}', removedId])).stdout.trim(),
+    );
+    const removedFiles = [
+      layer,
+      join(d.dataRoot, 'containers', removedId),
+      join(d.execRoot, 'containers', removedId),
+      join(d.execRoot, 'runc', removedId),
+      `/sys/fs/cgroup/pids/berth/${removedId}`,
+    ];
+    assert.deepEqual(
+      removedFiles.filter((p) => !existsSync(p)),
+      [],
+      'all there while it runs',
+    );
     d.process.kill('SIGKILL');
     await d.exited;
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 2500));
+    const db = new Database(join(d.dataRoot, 'berth.db'));
+    try {
+      assert.equal(db.prepare('DELETE FROM containers WHERE id = ?').run(removedId).changes, 1);
+    } finally {
+      db.close();
+    }
     const dir = d.dir;
     d = await startDaemon({ reuseDir: dir });
+    await waitFor(
+      'start-up to remove what no record refers to',
+      async () => removedFiles.every((p) => !existsSync(p)),
+      10_000,
+    );
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(layer), false);
     const state = await dk(['inspect', '--format', '{{.State.Status}} {{.State.Pid}}', 'survivor']);
     assert.equal(state.stdout.trim(), `running ${pid}`);
     await waitFor(
