@@ -11,6 +11,7 @@ import {
 } from 'node:fs/promises';
 import os from 'node:os';
 import { gunzipSync } from 'node:zlib';
+import { CgroupAttachWarmup } from '../core/cgroups/attach-warmup.js';
 import { LayerPairs } from '../core/containers/layer-pairs.js';
 import { InitLayers } from '../core/containers/init-layer.js';
 import { runCommand } from '../core/layers/run-command.js';
@@ -301,11 +302,13 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     await networks.init();
     volumes.forgetOrphans(new Set(containerService.all().map((c) => c.id)));
 
+    const cgroupWarmup = new CgroupAttachWarmup();
     const runtime = new ConmonRuntime({
       runtimePath: await which(config.defaultRuntime),
       conmonPath: await which('conmon'),
       stateDir: join(config.execRoot, 'containers'),
       runtimeRoot: join(config.execRoot, config.defaultRuntime),
+      warmCgroupAttach: () => void cgroupWarmup.warm(),
     });
     const seccomp = await readSeccompProfile(logger);
     const capabilities = capabilitiesInMask(

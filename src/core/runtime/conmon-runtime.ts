@@ -75,6 +75,11 @@ export interface ConmonRuntimeOptions {
   readonly commandTimeoutMs?: number;
   /** The exit-file poll behind fs.watch (default 1000 ms). */
   readonly exitPollMs?: number;
+  /**
+   * Called as runc sets out to move a new process into a container's cgroups (create, exec),
+   * to have the kernel ready for that move meanwhile (see cgroups/attach-warmup.ts).
+   */
+  readonly warmCgroupAttach?: () => void;
 }
 
 export interface CreateOptions {
@@ -177,6 +182,7 @@ export class ConmonRuntime {
   async create(o: CreateOptions): Promise<CreatedContainer> {
     checkId(o.id);
     if (o.signal?.aborted) throw cancelled();
+    this.#options.warmCgroupAttach?.();
     const paths = this.#paths(o.id);
     await mkdir(paths.exitDir, { recursive: true, mode: 0o700 });
     await this.#claimStateDir(o.id, paths);
@@ -433,6 +439,7 @@ export class ConmonRuntime {
     const paths = this.#paths(id);
     if (!(await hasSpec(paths))) throw notFound(`No such container: ${id}`);
     const workDir = join(paths.dir, 'exec', execId);
+    this.#options.warmCgroupAttach?.();
     await mkdir(workDir, { recursive: true, mode: 0o700 });
     const started = await startExecProcess({
       runtimePath: this.#options.runtimePath,

@@ -50,7 +50,7 @@ function newId(): string {
 }
 
 /** With logRuncCalls, runc is a wrapper named runc that logs its arguments to <dir>/runc-calls. */
-function sandbox(o: { logRuncCalls?: boolean } = {}): Sandbox {
+function sandbox(o: { logRuncCalls?: boolean; warmCgroupAttach?: () => void } = {}): Sandbox {
   const dir = mkdtempSync(join(work, 'sb-'));
   let runtimePath = RUNC;
   if (o.logRuncCalls) {
@@ -68,6 +68,7 @@ function sandbox(o: { logRuncCalls?: boolean } = {}): Sandbox {
     stateDir: join(dir, 'state'),
     runtimeRoot: join(dir, 'runc'),
     exitPollMs: 200,
+    ...(o.warmCgroupAttach ? { warmCgroupAttach: o.warmCgroupAttach } : {}),
   };
   return { dir, options, runtime: new ConmonRuntime(options), ids: [], cgroups: [] };
 }
@@ -426,6 +427,42 @@ describe('ConmonRuntime (conmon + runc)', { skip: !isRoot && 'needs root' }, () 
       await assert.rejects(sb.runtime.kill(newId(), 9), { kind: 'not-found' });
     } finally {
       await cleanup(sb);
+    }
+  });
+
+  it('warms the cgroup move for create and exec, and lists the containers it holds', async () => {
+    let warmed = 0;
+    const sb = sandbox({ warmCgroupAttach: () => void warmed++ });
+    try {
+      const c = bundle(sb, { args: ['sleep', '1000'] });
+      await sb.runtime.create({ ...c, tty: false, openStdin: false });
+      assert.equal(warmed, 1, 'create');
+      assert.deepEqual(await sb.runtime.list(), [c.id]);
+      await sb.runtime.start(c.id);
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const exec = await sb.runtime.exec(c.id, newId(), {
+        process: {
+          args: ['echo', 'inside'],
+          cwd: '/',
+          env: ['PATH=/bin'],
+          user: { uid: 0, gid: 0 },
+          capabilities: { bounding: [], effective: [], permitted: [] },
+        },
+        stdout: out,
+        stderr: new PassThrough(),
+      });
+      assert.deepEqual(await exec.exit, { code: 0 });
+      assert.equal(Buffer.concat(chunks).toString(), 'inside\n');
+      assert.equal(warmed, 2, 'exec');
+      await sb.runtime.kill(c.id, 'KILL');
+      assert.equal(await sb.runtime.waitExit(c.id, deadline()), 137);
+      await sb.runtime.delete(c.id);
+      assert.deepEqual(await sb.runtime.list(), []);
+    } finally {
+      await cleanup(sb);
+      assert.deepEqual(leftovers(sb), []);
     }
   });
 
