@@ -44,6 +44,24 @@ describe('Engine', () => {
     assert.deepEqual(engine.active(), []);
   });
 
+  it('runs dozens of jobs at once without a listener-leak warning', async () => {
+    const engine = quiet();
+    const gate = deferred();
+    const hold = engine.register({ name: 'hold', handler: async () => gate.promise });
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const runs = Array.from({ length: 30 }, () => hold.run(undefined));
+      gate.resolve();
+      await Promise.all(runs);
+      await sleep(10); // warnings are emitted on a later tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   it('passes the job its name and a fresh id', async () => {
     const engine = quiet();
     const who = engine.register({ name: 'who', handler: async (job) => `${job.name}/${job.id}` });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { BerthError, cancelled, isBerthError, unavailable } from '../../core/errors.js';
 import type {
   Job,
@@ -43,7 +44,10 @@ export class Engine implements JobRegistry {
   #sequence = 0;
   #accepting = true;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(private readonly logger: Logger) {
+    // Every job in flight listens to it: dozens at once is a busy daemon, not a leak.
+    setMaxListeners(0, this.#root.signal);
+  }
 
   register<I, O>(definition: JobDefinition<I, O>): Job<I, O> {
     if (this.#handlers.has(definition.name)) {
