@@ -297,7 +297,6 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     });
     late.containers = containerService;
     await containerService.removeLeftovers();
-    shutdownHandlers.add('container directories', () => containerService.drain());
     shutdownHandlers.add('networks', () => networks.shutdown());
     await networks.init();
     volumes.forgetOrphans(new Set(containerService.all().map((c) => c.id)));
@@ -354,6 +353,9 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     // The parent cgroup runc makes for containers (/berth) goes when the daemon stops, if empty
     // (live containers keep it, and that rmdir then fails harmlessly).
     shutdownHandlers.add('container cgroups', () => removeEmptyCgroupParents('berth'));
+    // Before that (handlers run last-added first): the files of removed containers, which
+    // after an --rm include its runtime state and cgroups.
+    shutdownHandlers.add('container directories', () => containerService.drain());
     // Containers that ran while the daemon was away: follow the live ones, record the exits.
     void lifecycle
       .reconcile()
