@@ -975,6 +975,18 @@ export class ContainerLifecycle {
 
   /** Restores the view of containers after a daemon restart: still running, or exited meanwhile. */
   async reconcile(): Promise<void> {
+    // A crash between an `--rm`'s removal and its runtime's clean-up leaves state no record
+    // refers to (first: the exits found below start removals of their own). A record is made
+    // before its runtime state: one made since is not touched.
+    for (const id of await this.deps.runtime.list()) {
+      if (this.deps.containers.get(id)) continue;
+      await this.deps.runtime.delete(id, { force: true }).catch((err: unknown) =>
+        this.deps.logger.warn("removing a removed container's runtime state failed", {
+          id,
+          error: (err as Error).message,
+        }),
+      );
+    }
     for (const c of this.deps.containers.all()) {
       // Restart policies resume: a restart that was pending, or an exited container the policy
       // would have brought back (always, unless-stopped) had the daemon been there.
@@ -996,17 +1008,6 @@ export class ContainerLifecycle {
       }
       const code = (await this.deps.runtime.exitCode(c.id)) ?? 137;
       await this.#exited(c.id, code);
-    }
-    // A crash between an `--rm`'s removal and its runtime's clean-up leaves state no record
-    // refers to. A record is made before its runtime state: one made since is not touched.
-    for (const id of await this.deps.runtime.list()) {
-      if (this.deps.containers.get(id)) continue;
-      await this.deps.runtime.delete(id, { force: true }).catch((err: unknown) =>
-        this.deps.logger.warn("removing a removed container's runtime state failed", {
-          id,
-          error: (err as Error).message,
-        }),
-      );
     }
   }
 
