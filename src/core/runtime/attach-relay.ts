@@ -15,17 +15,19 @@
 //   - writes each packet it receives to its stdout as a frame:
 //       [stream byte][4-byte big-endian length][data]
 //   - with `stdin` mode, copies its stdin into the socket and on EOF shuts down the write side;
-//     with `nostdin` mode it sends nothing, and its stdin's EOF (the daemon closed it, or died)
-//     only makes it exit;
+//     `input` mode does the same and writes no output frames (the caller reads the output from
+//     the log); with `nostdin` mode it sends nothing, and its stdin's EOF (the daemon closed
+//     it, or died) only makes it exit;
 //   - exits 0 when conmon closes the connection, 2 (with a message on stderr) when it cannot
 //     connect: ENOENT (no socket), ECONNREFUSED (monitor gone).
 // It connects through /proc/self/fd/<dir fd>/attach, as conmon binds, so a long state dir does
 // not run into the 108-byte sun_path limit.
 
-/** The relay program, run as `python3 -c RELAY_SCRIPT <dir> stdin|nostdin`. */
+/** The relay program, run as `python3 -c RELAY_SCRIPT <dir> stdin|input|nostdin`. */
 export const RELAY_SCRIPT = String.raw`
 import os, socket, struct, sys, threading
 d, mode = sys.argv[1], sys.argv[2]
+send, forward = mode != 'nostdin', mode != 'input'
 try:
     dfd = os.open(d, os.O_PATH)
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -43,11 +45,11 @@ def pump_in():
             b = os.read(0, 32767)
             if not b:
                 break
-            if mode == 'stdin':
+            if send:
                 s.sendall(b)
     except OSError:
         pass
-    if mode == 'stdin':
+    if send:
         try:
             s.shutdown(socket.SHUT_WR)
         except OSError:
@@ -60,8 +62,9 @@ try:
         p = s.recv(65536)
         if not p:
             break
-        out.write(struct.pack('>BI', p[0], len(p) - 1) + p[1:])
-        out.flush()
+        if forward:
+            out.write(struct.pack('>BI', p[0], len(p) - 1) + p[1:])
+            out.flush()
 except (OSError, BrokenPipeError):
     pass
 os._exit(0)

@@ -139,10 +139,13 @@ export interface RuntimeState {
 export interface AttachStreams {
   /** Copied to the container's stdin; its end closes the container's stdin (see stdinOnce). */
   readonly stdin?: NodeJS.ReadableStream;
-  /** The container's stdout (all of a terminal's output). Not ended by attach. */
-  readonly stdout: NodeJS.WritableStream;
-  /** The container's stderr. Not ended by attach. */
-  readonly stderr: NodeJS.WritableStream;
+  /**
+   * The container's stdout (all of a terminal's output), and its stderr. Not ended by attach.
+   * Without both (and with stdin), only input goes through: the caller reads the output from
+   * the log.
+   */
+  readonly stdout?: NodeJS.WritableStream;
+  readonly stderr?: NodeJS.WritableStream;
   /** Aborting detaches (the call rejects with cancelled); the container keeps running. */
   readonly signal?: AbortSignal;
   /**
@@ -362,7 +365,9 @@ export class ConmonRuntime {
       throw new BerthError('conflict', `container ${id} is not running`);
     }
     const python = this.#options.pythonPath ?? '/usr/bin/python3';
-    const child = spawn(python, ['-c', RELAY_SCRIPT, paths.dir, io.stdin ? 'stdin' : 'nostdin'], {
+    const inputOnly = io.stdin !== undefined && !io.stdout && !io.stderr;
+    const mode = inputOnly ? 'input' : io.stdin ? 'stdin' : 'nostdin';
+    const child = spawn(python, ['-c', RELAY_SCRIPT, paths.dir, mode], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const decoder = new RelayFrameDecoder();
@@ -382,7 +387,7 @@ export class ConmonRuntime {
           continue;
         }
         const target = frame.stream === ATTACH_STDERR ? io.stderr : io.stdout;
-        if (!target.write(frame.data)) {
+        if (target && !target.write(frame.data)) {
           child.stdout.pause();
           target.once('drain', () => child.stdout.resume());
         }

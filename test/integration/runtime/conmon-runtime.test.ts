@@ -551,6 +551,31 @@ describe('ConmonRuntime (conmon + runc)', { skip: !isRoot && 'needs root' }, () 
     }
   });
 
+  it('attaches input only: the container reads it, and its output is left to the log', async () => {
+    const sb = sandbox();
+    try {
+      const c = bundle(sb, { args: ['sh', '-c', 'read line; echo "got $line"'] });
+      await sb.runtime.create({ ...c, tty: false, openStdin: true });
+      let connected!: () => void;
+      const ready = new Promise<void>((resolve) => (connected = resolve));
+      const attached = sb.runtime.attach(c.id, {
+        stdin: Readable.from([Buffer.from('abc\n')]),
+        signal: deadline(),
+        onAttached: connected,
+      });
+      await ready;
+      await sb.runtime.start(c.id);
+      await attached;
+      assert.equal(await sb.runtime.waitExit(c.id, deadline()), 0);
+      assert.deepEqual(
+        logRecords(c.logPath).map((r) => r?.text),
+        ['got abc'],
+      );
+    } finally {
+      await cleanup(sb);
+    }
+  });
+
   it('attaches to a terminal container and resizes it', async () => {
     const sb = sandbox();
     try {

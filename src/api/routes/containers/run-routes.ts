@@ -277,28 +277,41 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
             ? 'application/vnd.docker.raw-stream'
             : 'application/vnd.docker.multiplexed-stream',
         );
-        if (queryBool(query, 'stdin') && c.config.OpenStdin) {
-          // With stdin, both directions go through the container's monitor.
-          const raw = c.config.Tty === true;
-          const out = stdout ? hijackedOutput(socket, 'stdout', raw) : discardOutput();
-          const err = stderr ? hijackedOutput(socket, 'stderr', raw) : discardOutput();
-          try {
-            await backend.attach(c.id, {
+        const withStdin = queryBool(query, 'stdin') && c.config.OpenStdin === true;
+        const untilDetached = (attached: Promise<void>): Promise<void> =>
+          attached.catch((e: unknown) => {
+            if (!isBerthError(e, 'cancelled')) throw e;
+          });
+        if (withStdin && c.config.Tty) {
+          // A terminal: both directions go through the container's monitor, as typed.
+          const out = stdout ? hijackedOutput(socket, 'stdout', true) : discardOutput();
+          const err = stderr ? hijackedOutput(socket, 'stderr', true) : discardOutput();
+          await untilDetached(
+            backend.attach(c.id, {
               stdin: hijackedStdin(socket, head),
               stdout: out,
               stderr: err,
               signal: job.signal,
-            });
-          } catch (e) {
-            if (!isBerthError(e, 'cancelled')) throw e;
-          }
+            }),
+          );
           await flushOutputs([out, err]);
           socket.end();
           return;
         }
-        // Output only: it is read from the container's log, from now on (from the start when
-        // the container has not started yet, as `docker run` attaches before start).
-        socket.resume();
+        // Stdin goes in through the monitor. The output is read from the container's log, from
+        // now on (from the start when the container has not started yet, as `docker run`
+        // attaches before start): the monitor's attach socket drops what it had queued for a
+        // client when the container exits with input still unread (the connection is reset).
+        // Its failure is thrown once the output is through (caught now: it may come first).
+        const inputFailure = withStdin
+          ? untilDetached(
+              backend.attach(c.id, { stdin: hijackedStdin(socket, head), signal: job.signal }),
+            ).then(
+              () => undefined,
+              (e: unknown) => e,
+            )
+          : undefined;
+        if (!withStdin) socket.resume();
         const fromEnd = c.state.status !== 'created';
         for await (const r of backend.logs(c.id, {
           follow: true,
@@ -310,6 +323,8 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
           const text = Buffer.from(recordText(r));
           await write(socket, c.config.Tty ? text : frame(r.stream, text), job.signal);
         }
+        const failed = await inputFailure;
+        if (failed !== undefined) throw failed;
         socket.end();
       },
     },
