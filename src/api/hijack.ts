@@ -138,3 +138,66 @@ export function consoleSizeQuery(query: URLSearchParams): { rows: number; cols: 
   };
   return { rows: size('h'), cols: size('w') };
 }
+
+/** How much BatchedOutput gathers before it writes. */
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * Many small pieces of output (a log's records, each one line or one frame) written as few
+ * large ones: pieces are gathered up to 64 KiB, and what is gathered goes out at the latest on
+ * the next turn of the event loop, so a follower still sees each record as soon as it is read.
+ * On a chunked HTTP response this is also one chunk per write instead of one per line.
+ */
+export class BatchedOutput {
+  #parts: Buffer[] = [];
+  #size = 0;
+  #scheduled = false;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Adds `text`: as a multiplexed frame of `stream` when given, as it is otherwise. */
+  add(text: string, stream?: 'stdout' | 'stderr'): Promise<void> {
+    const header = stream ? 8 : 0;
+    const length = Buffer.byteLength(text);
+    const piece = Buffer.allocUnsafe(header + length);
+    if (stream) {
+      piece.writeUInt32BE(stream === 'stdout' ? 0x01000000 : 0x02000000, 0);
+      piece.writeUInt32BE(length, 4);
+    }
+    piece.write(text, header);
+    this.#parts.push(piece);
+    this.#size += piece.length;
+    if (this.#size >= BATCH_BYTES) return this.flush();
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        void this.flush();
+      });
+    }
+    return Promise.resolve();
+  }
+
+  /** Writes what is gathered; resolves once the stream takes more (or the signal aborts). */
+  flush(): Promise<void> {
+    if (this.#size === 0) return Promise.resolve();
+    const data = Buffer.concat(this.#parts, this.#size);
+    this.#parts = [];
+    this.#size = 0;
+    if (this.out.write(data) || this.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.out.removeListener('drain', done);
+        this.out.removeListener('close', done);
+        this.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.out.on('drain', done);
+      this.out.on('close', done);
+      this.signal.addEventListener('abort', done);
+    });
+  }
+}

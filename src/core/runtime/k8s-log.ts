@@ -38,9 +38,12 @@ export function parseK8sLogLine(line: string): K8sLogRecord | undefined {
   const rest = body.slice(streamEnd + 2);
   if (rest !== '' && !rest.startsWith(' ')) return undefined;
   const time = body.slice(0, timeEnd);
-  if (Number.isNaN(parseK8sLogTime(time))) return undefined;
+  if (!RFC3339.test(time)) return undefined;
   return { time, stream, partial: tag === 'P', text: rest.slice(1) };
 }
+
+/** A record's time: RFC 3339 with an optional fraction of any length and an offset. */
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * Milliseconds since the epoch of a record's time (what `docker logs --since/--until` compare);
@@ -48,7 +51,7 @@ export function parseK8sLogLine(line: string): K8sLogRecord | undefined {
  */
 export function parseK8sLogTime(time: string): number {
   // Date.parse takes at most milliseconds; keep three fraction digits.
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(time);
+  const m = RFC3339.exec(time);
   if (!m) return Number.NaN;
   const fraction = (m[2] ?? '').slice(0, 3).padEnd(3, '0');
   return Date.parse(`${m[1]}.${fraction}${m[3]}`);

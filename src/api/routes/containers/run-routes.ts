@@ -1,13 +1,13 @@
 import type { ContainerRecord } from '../../../core/containers/container.js';
 import { BerthError, invalidArgument, isBerthError } from '../../../core/errors.js';
-import type { K8sLogRecord } from '../../../core/runtime/k8s-log.js';
+import { parseK8sLogTime, type K8sLogRecord } from '../../../core/runtime/k8s-log.js';
 import type { LogReadOptions } from '../../../core/containers/log-config.js';
 import { acceptUpgrade } from '../../errors.js';
 import {
+  BatchedOutput,
   consoleSizeQuery,
   discardOutput,
   flushOutputs,
-  frame,
   hijackedOutput,
   hijackedStdin,
 } from '../../hijack.js';
@@ -46,19 +46,6 @@ function recordText(r: K8sLogRecord): string {
 /** conmon's time (RFC 3339 with an offset) as Docker prints it (UTC, `Z`). */
 function dockerTime(time: string): string {
   return time.replace(/\+00:00$/, 'Z');
-}
-
-function write(out: NodeJS.WritableStream, data: Buffer, signal: AbortSignal): Promise<void> {
-  if (out.write(data)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      out.removeListener('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    out.on('drain', done);
-    signal.addEventListener('abort', done);
-  });
 }
 
 /**
@@ -216,13 +203,18 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
         const until = parseTimestampParam('until', query.get('until'));
         res.writeHead(200);
         res.flushHeaders();
+        const output = new BatchedOutput(res, job.signal);
         const emit = async (r: K8sLogRecord): Promise<void> => {
           if ((r.stream === 'stdout' && !stdout) || (r.stream === 'stderr' && !stderr)) return;
-          const ns = BigInt(Date.parse(r.time)) * 1_000_000n;
-          if (since !== undefined && ns < since) return;
-          if (until !== undefined && ns > until) return;
-          const text = Buffer.from(`${timestamps ? `${dockerTime(r.time)} ` : ''}${recordText(r)}`);
-          await write(res, c.config.Tty ? text : frame(r.stream, text), job.signal);
+          if (since !== undefined || until !== undefined) {
+            const ms = parseK8sLogTime(r.time);
+            if (Number.isNaN(ms)) return;
+            const ns = BigInt(ms) * 1_000_000n;
+            if (since !== undefined && ns < since) return;
+            if (until !== undefined && ns > until) return;
+          }
+          const text = `${timestamps ? `${dockerTime(r.time)} ` : ''}${recordText(r)}`;
+          await output.add(text, c.config.Tty ? undefined : r.stream);
         };
         // One reader: what the log holds now (its tail), then, with follow, what comes next.
         const backlog: K8sLogRecord[] = [];
@@ -245,6 +237,7 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
           if (tail >= 0 && backlog.length > tail) backlog.shift();
         }
         await catchUp();
+        await output.flush();
         res.end();
       },
     },
@@ -313,6 +306,7 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
           : undefined;
         if (!withStdin) socket.resume();
         const fromEnd = c.state.status !== 'created';
+        const output = new BatchedOutput(socket, job.signal);
         for await (const r of backend.logs(c.id, {
           follow: true,
           fromEnd,
@@ -320,9 +314,9 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
           signal: job.signal,
         })) {
           if ((r.stream === 'stdout' && !stdout) || (r.stream === 'stderr' && !stderr)) continue;
-          const text = Buffer.from(recordText(r));
-          await write(socket, c.config.Tty ? text : frame(r.stream, text), job.signal);
+          await output.add(recordText(r), c.config.Tty ? undefined : r.stream);
         }
+        await output.flush();
         const failed = await inputFailure;
         if (failed !== undefined) throw failed;
         socket.end();
