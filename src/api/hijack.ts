@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { invalidArgument } from '../core/errors.js';
+import { writeChunk } from './http.js';
 
 const MAX_HIJACK_BODY = 1 << 20;
 
@@ -187,17 +188,6 @@ export class BatchedOutput {
     const data = Buffer.concat(this.#parts, this.#size);
     this.#parts = [];
     this.#size = 0;
-    if (this.out.write(data) || this.signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.out.removeListener('drain', done);
-        this.out.removeListener('close', done);
-        this.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      this.out.on('drain', done);
-      this.out.on('close', done);
-      this.signal.addEventListener('abort', done);
-    });
+    return writeChunk(this.out, data, this.signal);
   }
 }

@@ -23,22 +23,25 @@ export function startJsonStream(res: ServerResponse): void {
   res.flushHeaders();
 }
 
-/** Writes one chunk, waiting for the socket to drain when it is full, unless aborted. */
+/**
+ * Writes one chunk (to a response or a hijacked socket), waiting for it to drain when it is
+ * full, unless it closes or the signal aborts.
+ */
 export async function writeChunk(
-  res: ServerResponse,
-  text: string,
+  out: NodeJS.WritableStream,
+  data: string | Buffer,
   signal: AbortSignal,
 ): Promise<void> {
-  if (res.write(text)) return;
+  if (out.write(data) || signal.aborted) return;
   await new Promise<void>((resolve) => {
     const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
+      out.removeListener('drain', done);
+      out.removeListener('close', done);
       signal.removeEventListener('abort', done);
       resolve();
     };
-    res.on('drain', done);
-    res.on('close', done);
+    out.on('drain', done);
+    out.on('close', done);
     signal.addEventListener('abort', done);
   });
 }

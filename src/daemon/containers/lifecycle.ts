@@ -371,8 +371,7 @@ export class ContainerLifecycle {
         finishedAt: new Date().toISOString(),
       });
       if (c.host.autoRemove) {
-        this.#lastExit.set(c.id, code);
-        setTimeout(() => this.#lastExit.delete(c.id), 60_000).unref();
+        this.#rememberExit(c.id, code);
         await this.#removeIfThere(c.id);
         this.#notify();
       }
@@ -441,6 +440,12 @@ export class ContainerLifecycle {
     await this.#cleaning.get(id);
   }
 
+  /** The exit code of an `--rm` container, for a `wait?condition=removed` that comes late. */
+  #rememberExit(id: string, code: number): void {
+    this.#lastExit.set(id, code);
+    setTimeout(() => this.#lastExit.delete(id), 60_000).unref();
+  }
+
   /** `--rm`: removes the container unless a concurrent `rm -f` already did. */
   async #removeIfThere(id: string): Promise<void> {
     try {
@@ -495,7 +500,6 @@ export class ContainerLifecycle {
       action: 'die',
       actor: { id, attributes: { exitCode: String(code), image: c.config.Image, name: c.name } },
     });
-
     if (c.host.autoRemove) {
       await this.#removeAfterExit(c, code);
       return;
@@ -526,8 +530,7 @@ export class ContainerLifecycle {
       const deadline = Date.now() + 5000;
       while ((this.#readers.get(c.id) ?? 0) > 0 && Date.now() < deadline)
         await this.#changed(undefined, 50);
-      this.#lastExit.set(c.id, code);
-      setTimeout(() => this.#lastExit.delete(c.id), 60_000).unref();
+      this.#rememberExit(c.id, code);
       const released = new Promise((next) => setImmediate(next)).then(() =>
         this.#releaseProcessSide(c),
       );

@@ -271,22 +271,21 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
             : 'application/vnd.docker.multiplexed-stream',
         );
         const withStdin = queryBool(query, 'stdin') && c.config.OpenStdin === true;
-        const untilDetached = (attached: Promise<void>): Promise<void> =>
-          attached.catch((e: unknown) => {
-            if (!isBerthError(e, 'cancelled')) throw e;
-          });
+        // A detach ends an attach with cancelled: that is no failure.
+        const failure = (e: unknown): unknown => (isBerthError(e, 'cancelled') ? undefined : e);
         if (withStdin && c.config.Tty) {
           // A terminal: both directions go through the container's monitor, as typed.
           const out = stdout ? hijackedOutput(socket, 'stdout', true) : discardOutput();
           const err = stderr ? hijackedOutput(socket, 'stderr', true) : discardOutput();
-          await untilDetached(
-            backend.attach(c.id, {
+          const failed = await backend
+            .attach(c.id, {
               stdin: hijackedStdin(socket, head),
               stdout: out,
               stderr: err,
               signal: job.signal,
-            }),
-          );
+            })
+            .then(() => undefined, failure);
+          if (failed !== undefined) throw failed;
           await flushOutputs([out, err]);
           socket.end();
           return;
@@ -297,12 +296,9 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
         // client when the container exits with input still unread (the connection is reset).
         // Its failure is thrown once the output is through (caught now: it may come first).
         const inputFailure = withStdin
-          ? untilDetached(
-              backend.attach(c.id, { stdin: hijackedStdin(socket, head), signal: job.signal }),
-            ).then(
-              () => undefined,
-              (e: unknown) => e,
-            )
+          ? backend
+              .attach(c.id, { stdin: hijackedStdin(socket, head), signal: job.signal })
+              .then(() => undefined, failure)
           : undefined;
         if (!withStdin) socket.resume();
         const fromEnd = c.state.status !== 'created';
