@@ -31,6 +31,8 @@ export interface HostSettings {
   readonly ulimits?: readonly { name: string; soft: number; hard: number }[];
   readonly sysctls?: Readonly<Record<string, string>>;
   readonly shmSize?: number;
+  /** HostConfig.OomScoreAdj, -1000..1000 (0 when left out). */
+  readonly oomScoreAdj?: number;
   readonly init?: boolean;
   /** HostConfig.LogConfig, the daemon's defaults filled in at create. */
   readonly logConfig?: LogConfig;

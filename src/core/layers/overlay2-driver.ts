@@ -177,6 +177,8 @@ export class Overlay2Driver implements StorageDriver {
       }
       const merged = join(dir, 'merged');
       await mkdir(merged, { recursive: true, mode: 0o700 });
+      // Still mounted from before a daemon restart (a running container's): taken over as it is.
+      if (statSync(merged).dev !== statSync(dir).dev) return merged;
       try {
         await this.#mountOverlay(options, merged);
       } catch (err) {

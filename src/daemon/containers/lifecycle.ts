@@ -290,6 +290,7 @@ export class ContainerLifecycle {
           noNewPrivileges: h.noNewPrivileges === true,
           capabilities,
           rlimits: [...(h.ulimits ?? [])],
+          oomScoreAdj: h.oomScoreAdj ?? 0,
         },
         hostname,
         namespaces: {
@@ -1005,6 +1006,7 @@ export class ContainerLifecycle {
       if (!LIVE.has(c.state.status)) continue;
       const state = await this.deps.runtime.state(c.id);
       if (state && state.status !== 'stopped') {
+        await this.#adoptRootfs(c);
         this.#follow(c.id);
         this.deps.onRunning?.(c.id);
         continue;
@@ -1012,6 +1014,16 @@ export class ContainerLifecycle {
       const code = (await this.deps.runtime.exitCode(c.id)) ?? 137;
       await this.#exited(c.id, code);
     }
+  }
+
+  /**
+   * A running container found at start-up gets its root filesystem mounted on the host again
+   * (or its mount, left by a crash, counted): user lookups for exec and its clean-up need it.
+   */
+  async #adoptRootfs(c: ContainerRecord): Promise<void> {
+    await this.deps.driver
+      .mount(c.driverId)
+      .catch(this.#warn(c, "mounting a running container's root filesystem failed"));
   }
 
   /**
@@ -1023,6 +1035,7 @@ export class ContainerLifecycle {
     const state = await this.deps.runtime.state(c.id).catch(() => undefined);
     if (state?.status === 'running' || state?.status === 'paused') {
       this.#setState(c, startedState(state.status, state.pid));
+      await this.#adoptRootfs(c);
       this.#follow(c.id);
       this.deps.onRunning?.(c.id);
       return;

@@ -171,6 +171,9 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
     );
     assert.equal(wrongHost.status, 400);
     assert.match(wrongHost.body, /HostConfig\.AutoRemove must be a boolean/);
+    const badOom = await dk(['create', '--oom-score-adj', '1001', 'busybox']);
+    assert.equal(badOom.code, 1);
+    assert.match(badOom.stderr, /Invalid value 1001, range for oom score adj is \[-1000, 1000\]/);
     const malformed = await post(d.socket, '/v1.41/containers/create', '{"Image":');
     assert.equal(malformed.status, 400);
     const form = await post(

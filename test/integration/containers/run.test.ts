@@ -423,8 +423,34 @@ describe('running containers', () => {
       '3',
     );
     assert.equal((await dk(['logs', 'survivor'])).stdout, 'before\n');
+    // exec looks users up in the root filesystem, which is mounted (counted) again.
+    const user = await dk(['exec', '-u', 'nobody', 'survivor', 'id', '-un']);
+    assert.equal(user.stdout, 'nobody\n', user.stderr);
+    const merged = (
+      await dk(['inspect', '-f', '{{.GraphDriver.Data.MergedDir}}', 'survivor'])
+    ).stdout.trim();
     const stop = await dk(['stop', '-t', '1', 'survivor']);
     assert.equal(stop.code, 0, stop.stderr);
     assert.equal((await dk(['rm', 'survivor', 'quick'])).code, 0);
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(merged), false);
+  });
+
+  it('keeps running containers across a daemon stopped with SIGTERM, their files reachable', async () => {
+    const run = await dk(['run', '-d', '--name', 'calm', 'busybox', 'sleep', '1000']);
+    assert.equal(run.code, 0, run.stderr);
+    const pid = (await dk(['inspect', '--format', '{{.State.Pid}}', 'calm'])).stdout.trim();
+    const merged = (
+      await dk(['inspect', '-f', '{{.GraphDriver.Data.MergedDir}}', 'calm'])
+    ).stdout.trim();
+    d.process.kill('SIGTERM');
+    assert.equal((await d.exited).code, 0);
+    d = await startDaemon({ reuseDir: d.dir });
+    const state = await dk(['inspect', '--format', '{{.State.Status}} {{.State.Pid}}', 'calm']);
+    assert.equal(state.stdout.trim(), `running ${pid}`);
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(merged), true);
+    const user = await dk(['exec', '-u', 'nobody', 'calm', 'id', '-un']);
+    assert.equal(user.stdout, 'nobody\n', user.stderr);
+    assert.equal((await dk(['rm', '-f', 'calm'])).code, 0);
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(merged), false);
   });
 });

@@ -86,6 +86,10 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       throw invalidArgument(`invalid --security-opt: "${opt}"`);
     }
   }
+  const oomScoreAdj = optNumber(hostConfig, 'OomScoreAdj', 'HostConfig') ?? 0;
+  if (!Number.isInteger(oomScoreAdj) || oomScoreAdj < -1000 || oomScoreAdj > 1000) {
+    throw invalidArgument(`Invalid value ${oomScoreAdj}, range for oom score adj is [-1000, 1000]`);
+  }
   const ulimitsRaw = hostConfig['Ulimits'];
   if (ulimitsRaw !== undefined && ulimitsRaw !== null && !Array.isArray(ulimitsRaw)) {
     throw invalidArgument('invalid JSON: field HostConfig.Ulimits must be an array');
@@ -138,6 +142,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       ulimits,
       sysctls: optStringMap(hostConfig, 'Sysctls', 'HostConfig') ?? {},
       shmSize: optNumber(hostConfig, 'ShmSize', 'HostConfig') || undefined,
+      ...(oomScoreAdj !== 0 ? { oomScoreAdj } : {}),
       init: optBool(hostConfig, 'Init', 'HostConfig') ?? false,
       ...(consoleSize ? { consoleSize } : {}),
       ...(logConfig
