@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   runc crun conmon iproute2 iptables tini busybox-static docker-registry
   golang-github-containers-common openssl zstd util-linux ca-certificates
-  python3 make g++ attr procps curl
+  python3 make g++ gcc libc6-dev libseccomp-dev attr procps curl
 )
 
 missing=()

@@ -68,6 +68,7 @@ import { SqliteStateStore } from '../core/state/sqlite-store.js';
 import { buildInfo } from '../lib/build-info.js';
 import { FlagError, formatFlagHelp, parseFlags } from '../lib/flags.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { findExecHelper, NativeExec } from '../core/runtime/native-exec.js';
 import { sdNotify } from '../lib/sd-notify.js';
 import {
   buildDaemonConfig,
@@ -302,12 +303,15 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
     volumes.forgetOrphans(new Set(containerService.all().map((c) => c.id)));
 
     const cgroupWarmup = new CgroupAttachWarmup();
+    const runtimeRoot = join(config.execRoot, config.defaultRuntime);
+    const nativeExec = nativeExecFor(runtimeRoot, logger);
     const runtime = new ConmonRuntime({
       runtimePath: await which(config.defaultRuntime),
       conmonPath: await which('conmon'),
       stateDir: join(config.execRoot, 'containers'),
-      runtimeRoot: join(config.execRoot, config.defaultRuntime),
+      runtimeRoot,
       warmCgroupAttach: () => void cgroupWarmup.warm(),
+      ...(nativeExec ? { nativeExec } : {}),
     });
     const seccomp = await readSeccompProfile(logger);
     const capabilities = capabilitiesInMask(
@@ -342,6 +346,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       events,
       bundleRoot: join(config.execRoot, 'bundles'),
       availableCapabilities: capabilities,
+      warmCgroupAttach: () => void cgroupWarmup.warm(),
     });
     const health = new HealthMonitor({
       resolve: (id) => containerService.resolve(id),
@@ -544,6 +549,20 @@ async function removeEmptyCgroupParents(name: string): Promise<void> {
 }
 
 /** A command's path on PATH (runc, crun, conmon). */
+/**
+ * berth-exec for `docker exec` without a terminal (native-exec.ts), unless it was not built or
+ * BERTH_NATIVE_EXEC=0 asks for runc exec throughout.
+ */
+function nativeExecFor(runtimeRoot: string, logger: Logger): NativeExec | undefined {
+  if (process.env['BERTH_NATIVE_EXEC'] === '0') return undefined;
+  const helperPath = findExecHelper();
+  if (helperPath === undefined) {
+    logger.warn('berth-exec is not built (needs gcc and libseccomp-dev): exec goes through runc');
+    return undefined;
+  }
+  return new NativeExec({ helperPath, runtimeRoot });
+}
+
 async function which(command: string): Promise<string> {
   for (const dir of (
     process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'

@@ -48,7 +48,8 @@ import { releaseExecFifo } from './exec-fifo.js';
 import { reapExited } from './runc-reap.js';
 import { ExitWatcher, readExitFile } from './exit-file.js';
 import { startExecProcess, type ExecProcess } from './exec-process.js';
-import type { Process } from './oci-types.js';
+import { nativeExecBlocker, type NativeExec } from './native-exec.js';
+import type { Process, Spec } from './oci-types.js';
 import { runProcess, type ProcessResult } from './run-process.js';
 import { runtimeError, runtimeErrorMessage } from './runtime-error.js';
 import { parseSignal } from './signal-name.js';
@@ -80,6 +81,11 @@ export interface ConmonRuntimeOptions {
    * to have the kernel ready for that move meanwhile (see cgroups/attach-warmup.ts).
    */
   readonly warmCgroupAttach?: () => void;
+  /**
+   * Runs exec processes without a terminal through berth-exec instead of runc exec where it
+   * reproduces runc exactly (see native-exec.ts). Used with runc only.
+   */
+  readonly nativeExec?: NativeExec;
 }
 
 export interface CreateOptions {
@@ -443,8 +449,12 @@ export class ConmonRuntime {
     checkId(execId);
     const paths = this.#paths(id);
     if (!(await hasSpec(paths))) throw notFound(`No such container: ${id}`);
-    const workDir = join(paths.dir, 'exec', execId);
+    const native = await this.#nativeExec(paths, io.process);
     this.#options.warmCgroupAttach?.();
+    if (native !== undefined) {
+      return native.exec.start({ containerId: id, spec: native.spec, stateDir: paths.dir, ...io });
+    }
+    const workDir = join(paths.dir, 'exec', execId);
     await mkdir(workDir, { recursive: true, mode: 0o700 });
     const started = await startExecProcess({
       runtimePath: this.#options.runtimePath,
@@ -461,6 +471,17 @@ export class ConmonRuntime {
     });
     const exit = started.exit.finally(() => rm(workDir, { recursive: true, force: true }));
     return { pid: started.pid, exit, resize: (rows, cols) => started.resize(rows, cols) };
+  }
+
+  /** berth-exec and the container's spec when it can run `process` (see native-exec.ts). */
+  async #nativeExec(
+    paths: ContainerPaths,
+    process: Process,
+  ): Promise<{ exec: NativeExec; spec: Spec } | undefined> {
+    const exec = this.#options.nativeExec;
+    if (exec === undefined || basename(this.#options.runtimePath) !== 'runc') return undefined;
+    const spec = JSON.parse(await readFile(paths.config, 'utf8')) as Spec;
+    return nativeExecBlocker(spec, process) === undefined ? { exec, spec } : undefined;
   }
 
   /** Sets a terminal container's window size (conmon's ctl fifo: "1 <rows> <cols>"). */

@@ -252,7 +252,7 @@ export async function startExecProcess(o: ExecProcessOptions): Promise<ExecProce
   };
 }
 
-function copyWithBackPressure(from: Readable, to: NodeJS.WritableStream): void {
+export function copyWithBackPressure(from: Readable, to: NodeJS.WritableStream): void {
   from.on('data', (chunk: Buffer) => {
     if (!to.write(chunk)) {
       from.pause();

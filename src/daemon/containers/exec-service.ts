@@ -43,6 +43,11 @@ export interface ExecServiceDeps {
   /** Where each running container's OCI bundle (config.json) is. */
   readonly bundleRoot: string;
   readonly availableCapabilities?: readonly string[];
+  /**
+   * Readies the kernel for the cgroup move of the process to come (cgroups/attach-warmup.ts):
+   * called at create, so the wait is over by the time the client starts the exec.
+   */
+  readonly warmCgroupAttach?: () => void;
 }
 
 interface ExecEntry {
@@ -113,6 +118,7 @@ export class ExecService {
       pid: 0,
     });
     this.#trim(c.id);
+    this.deps.warmCgroupAttach?.();
     this.#publish(`exec_create: ${config.cmd.join(' ')}`, this.#get(id));
     return id;
   }
