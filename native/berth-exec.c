@@ -287,6 +287,7 @@ static void parse_plan(int argc, char **argv, struct plan *p) {
   }
   if (i >= argc) die("no command");
   if (p->pid <= 0) die("no --pid");
+  if (p->start == 0) die("no --start");
   p->argv = &argv[i];
 }
 
@@ -314,6 +315,7 @@ static int write_all(int fd, const char *s) {
 // exec.LookPath's rules (runc resolves the command this way): a name with a slash is used as it
 // is; otherwise the first executable regular file of that name in $PATH. Returns NULL and sets
 // *message when there is none.
+#define NOT_EXECUTABLE (-1)
 static int executable(const char *path, int *err) {
   struct stat st;
   if (stat(path, &st) < 0) {
@@ -321,7 +323,7 @@ static int executable(const char *path, int *err) {
     return 0;
   }
   if (!S_ISDIR(st.st_mode) && (st.st_mode & 0111)) return 1;
-  *err = EACCES;
+  *err = NOT_EXECUTABLE;
   return 0;
 }
 
@@ -330,7 +332,7 @@ static const char *look_path(const char *file, char *found, size_t size, char *m
   int err = 0;
   if (strchr(file, '/')) {
     if (executable(file, &err)) return file;
-    if (err == EACCES) snprintf(message, msize, "exec: \"%s\": permission denied", file);
+    if (err == NOT_EXECUTABLE) snprintf(message, msize, "exec: \"%s\": permission denied", file);
     else snprintf(message, msize, "exec: \"%s\": stat %s: %s", file, file, go_strerror(err));
     return NULL;
   }
