@@ -22,6 +22,8 @@ export interface HostSettings {
   readonly capDrop?: readonly string[];
   readonly noNewPrivileges?: boolean;
   readonly seccompUnconfined?: boolean;
+  /** A `--security-opt seccomp=<profile>`: the profile's JSON (Docker's format). */
+  readonly seccompProfile?: string;
   readonly groupAdd?: readonly string[];
   readonly tmpfs?: Readonly<Record<string, string>>;
   /** `-v` entries (Binds), `--mount` objects (Mounts, checked by the volume service), `--volumes-from`. */

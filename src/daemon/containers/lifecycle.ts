@@ -22,7 +22,11 @@ import { K8sLogDecoder, type K8sLogRecord } from '../../core/runtime/k8s-log.js'
 import { buildOciSpec, tmpfsMount } from '../../core/runtime/oci-spec.js';
 import type { Mount } from '../../core/runtime/oci-types.js';
 import type { AttachStreams, ResourceUpdate } from '../../core/runtime/conmon-runtime.js';
-import { seccompForContainer, type SeccompProfile } from '../../core/runtime/seccomp.js';
+import {
+  loadSeccompProfile,
+  seccompForContainer,
+  type SeccompProfile,
+} from '../../core/runtime/seccomp.js';
 import { resolveUser } from '../../core/runtime/user.js';
 import type { Logger } from '../../lib/logger.js';
 import { readAccounts } from './accounts.js';
@@ -248,6 +252,9 @@ export class ContainerLifecycle {
       const volumeMounts = (await this.deps.volumes?.mounts(c, rootfs)) ?? [];
       const h = c.host;
       const privileged = h.privileged === true;
+      const seccompProfile = h.seccompProfile
+        ? loadSeccompProfile(h.seccompProfile)
+        : this.deps.seccomp;
       const accounts = readAccounts(rootfs);
       const user = resolveUser(c.config.User ?? '', accounts.passwd, accounts.group, [
         ...(h.groupAdd ?? []),
@@ -324,9 +331,9 @@ export class ContainerLifecycle {
         privileged,
         availableCapabilities: this.deps.availableCapabilities,
         seccomp:
-          privileged || h.seccompUnconfined || !this.deps.seccomp
+          privileged || h.seccompUnconfined || !seccompProfile
             ? undefined
-            : seccompForContainer(this.deps.seccomp, {
+            : seccompForContainer(seccompProfile, {
                 capabilities,
                 arch: os.machine(),
                 kernelVersion: os.release(),

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -202,6 +202,50 @@ describe('exec through berth-exec', () => {
     assert.doesNotMatch(readlinkSync(`/proc/${ppid}/exe`), /berth-exec/);
   });
 
+  it('leaves to runc exec a profile it does not reproduce', async () => {
+    // --security-opt seccomp=<file>, default action allow: runc's handling of system calls
+    // libseccomp does not know would differ.
+    const profile = join(work, 'allow-but-mkdir.json');
+    await writeFile(
+      profile,
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }],
+      }),
+    );
+    const opt = ['--security-opt', `seccomp=${profile}`];
+    const refused = await dk(['run', '--rm', ...opt, 'busybox', 'mkdir', '/made']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Operation not permitted/);
+    const c = 'custom-profile';
+    const r = await dk(['run', '-d', '--name', c, ...opt, 'busybox', 'sleep', '600']);
+    assert.equal(r.code, 0, r.stderr);
+    const mkdir = await dk(['exec', c, 'mkdir', '/made']);
+    assert.equal(mkdir.code, 1);
+    assert.match(mkdir.stderr, /Operation not permitted/);
+    assert.equal((await dk(['exec', c, 'touch', '/made'])).code, 0);
+    const pid = await execPid(c, ['sleep', '30']);
+    const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    assert.doesNotMatch(readlinkSync(`/proc/${ppid}/exe`), /berth-exec/);
+
+    const bad = join(work, 'bad-profile.json');
+    await writeFile(bad, JSON.stringify({ defaultAction: 'SCMP_ACT_SOMETIMES' }));
+    const badRun = await dk(['run', '--rm', '--security-opt', `seccomp=${bad}`, 'busybox', 'true']);
+    assert.equal(badRun.code, 125);
+    assert.match(badRun.stderr, /defaultAction/);
+    const notJson = await apiRequest(
+      d.socket,
+      'POST',
+      '/containers/create',
+      JSON.stringify({
+        Image: 'busybox',
+        HostConfig: { SecurityOpt: ['seccomp={"defaultAction":'] },
+      }),
+    );
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body, /Decoding seccomp profile failed/);
+  });
+
   it('the probe tells a filter from none', async () => {
     const mount = ['-v', `${probe}:/probe:ro`];
     const confined = await dk(['run', '--rm', ...mount, 'busybox', '/probe']);
@@ -251,11 +295,14 @@ describe('exec through berth-exec', () => {
 /** Runs berth-exec; its exit code and what it reported on fd 3. */
 function helper(args: string[], input?: string): Promise<{ code: number | null; report: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(HELPER, args, { stdio: ['pipe', 'ignore', 'ignore', 'pipe'] });
+    const child = spawn(HELPER, args, {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore', 'pipe'],
+    });
+    child.stdin?.on('error', () => undefined); // it may exit before reading
     let report = '';
     (child.stdio[3] as Readable).on('data', (b: Buffer) => (report += b.toString()));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, report }));
-    child.stdin?.end(input ?? '');
+    child.stdin?.end(input);
   });
 }

@@ -1,6 +1,7 @@
 import type { ContainerRecord, CreateRequest } from '../../../core/containers/container.js';
 import type { ContainerDefaults } from '../../../core/images/image-config.js';
 import { invalidArgument } from '../../../core/errors.js';
+import { loadSeccompProfile } from '../../../core/runtime/seccomp.js';
 import { validateHealthcheck } from '../../../core/containers/health.js';
 import type {
   ContainerCreateResponse,
@@ -77,9 +78,17 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
   if (restartName !== 'no' && optBool(hostConfig, 'AutoRemove', 'HostConfig'))
     throw invalidArgument("can't create 'AutoRemove' container with restart policy");
   const securityOpt = optStrings(hostConfig, 'SecurityOpt', 'HostConfig') ?? [];
+  let seccompProfile: string | undefined;
   for (const opt of securityOpt) {
+    // The Docker CLI sends a --security-opt seccomp=<file> as the file's JSON.
+    const profile = /^seccomp[=:](\{.*)$/s.exec(opt)?.[1];
+    if (profile !== undefined) {
+      loadSeccompProfile(profile); // refused now rather than at start
+      seccompProfile = profile;
+      continue;
+    }
     if (
-      !/^(no-new-privileges(:true|=true|:false|=false)?|seccomp[=:]unconfined|label[=:].*|apparmor[=:].*)$/.test(
+      !/^(no-new-privileges(:true|=true|:false|=false)?|seccomp[=:](unconfined|builtin)|label[=:].*|apparmor[=:].*)$/.test(
         opt,
       )
     ) {
@@ -134,6 +143,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       capDrop: optStrings(hostConfig, 'CapDrop', 'HostConfig') ?? [],
       noNewPrivileges: securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
       seccompUnconfined: securityOpt.some((o) => /^seccomp[=:]unconfined$/.test(o)),
+      ...(seccompProfile !== undefined ? { seccompProfile } : {}),
       groupAdd: optStrings(hostConfig, 'GroupAdd', 'HostConfig') ?? [],
       tmpfs: optStringMap(hostConfig, 'Tmpfs', 'HostConfig') ?? {},
       binds: optStrings(hostConfig, 'Binds', 'HostConfig') ?? [],
