@@ -391,6 +391,8 @@ static void load_filter(int error_pipe, struct sock_fprog *prog) {
 // setns_init and finalizeNamespace).
 static void child(struct plan *p, int ns_fds[], int cgroup_fds[], int oom_fd, int last_cap,
                   struct sock_fprog *filter, int error_pipe) {
+  // Its own session and process group, as runc's nsexec makes every process.
+  if (setsid() < 0) fail_child(error_pipe, "setsid failed: %s", go_strerror(errno));
   for (int i = 0; i < p->cgroup_count; i++)
     if (write_all(cgroup_fds[i], "0") < 0)
       fail_child(error_pipe, "joining cgroup %s: %s", p->cgroups[i], go_strerror(errno));

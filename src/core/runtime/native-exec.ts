@@ -22,7 +22,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
-import { BerthError } from '../errors.js';
+import { BerthError, conflict, hasErrno } from '../errors.js';
 import { ALL_CAPABILITIES } from './capabilities.js';
 import { copyWithBackPressure, type ExecExit, type ExecProcess } from './exec-process.js';
 import type { LinuxSeccomp, Process, SeccompAction, Spec } from './oci-types.js';
@@ -266,9 +266,15 @@ export class NativeExec {
   }
 
   async start(r: NativeExecRequest): Promise<ExecProcess> {
-    const state = parseRuncState(
-      await readFile(join(this.#options.runtimeRoot, r.containerId, 'state.json'), 'utf8'),
-    );
+    let state: RuncState;
+    try {
+      state = parseRuncState(
+        await readFile(join(this.#options.runtimeRoot, r.containerId, 'state.json'), 'utf8'),
+      );
+    } catch (err) {
+      if (!hasErrno(err, 'ENOENT')) throw err;
+      throw conflict(`container ${r.containerId} is not running`);
+    }
     const seccompFile = r.spec.linux.seccomp
       ? await this.#seccompFile(r.spec.linux.seccomp, r.stateDir)
       : undefined;

@@ -31,7 +31,7 @@ describe('resolveUser', () => {
     assert.deepEqual(resolveUser('', PASSWD, GROUP), {
       uid: 0,
       gid: 0,
-      additionalGids: [10],
+      additionalGids: [0, 10], // the primary group first, as Docker lists it
       home: '/root',
     });
   });
@@ -40,7 +40,7 @@ describe('resolveUser', () => {
     assert.deepEqual(resolveUser('alice', PASSWD, GROUP), {
       uid: 1000,
       gid: 1000,
-      additionalGids: [10, 29, 50],
+      additionalGids: [1000, 10, 29, 50],
       home: '/home/alice',
     });
   });
@@ -49,13 +49,13 @@ describe('resolveUser', () => {
     assert.deepEqual(resolveUser('33', PASSWD, GROUP), {
       uid: 33,
       gid: 33,
-      additionalGids: [],
+      additionalGids: [33],
       home: '/var/www',
     });
     assert.deepEqual(resolveUser('4242', PASSWD, GROUP), {
       uid: 4242,
       gid: 0,
-      additionalGids: [],
+      additionalGids: [0],
       home: '/',
     });
   });
@@ -64,14 +64,14 @@ describe('resolveUser', () => {
     assert.deepEqual(resolveUser('alice:staff', PASSWD, GROUP), {
       uid: 1000,
       gid: 50,
-      additionalGids: [],
+      additionalGids: [50],
       home: '/home/alice',
     });
     assert.equal(resolveUser('1000:4000', PASSWD, GROUP).gid, 4000);
     assert.deepEqual(resolveUser('4242:audio', PASSWD, GROUP), {
       uid: 4242,
       gid: 29,
-      additionalGids: [],
+      additionalGids: [29],
       home: '/',
     });
     assert.equal(resolveUser('4242:33', '', '').gid, 33);
@@ -99,12 +99,12 @@ describe('resolveUser', () => {
   it('appends --group-add entries by name or number, once each', () => {
     assert.deepEqual(
       resolveUser('alice', PASSWD, GROUP, ['audio', 'www-data', '777', '777']).additionalGids,
-      [10, 29, 50, 29, 33, 777],
+      [1000, 10, 29, 50, 33, 777],
     );
     assert.deepEqual(resolveUser('', '', '', ['5']), {
       uid: 0,
       gid: 0,
-      additionalGids: [5],
+      additionalGids: [0, 5],
       home: '/',
     });
   });

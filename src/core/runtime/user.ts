@@ -141,10 +141,11 @@ export function resolveUser(
     additionalGids = groups.filter((g) => g.members.includes(matchedName)).map((g) => g.gid);
   }
 
+  // As Docker gives them: the primary group first, then the memberships and --group-add.
   return {
     uid,
     gid,
-    additionalGids: [...additionalGids, ...additionalGroups(groupAdd, groups)],
+    additionalGids: [...new Set([gid, ...additionalGids, ...additionalGroups(groupAdd, groups)])],
     home,
   };
 }

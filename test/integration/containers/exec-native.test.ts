@@ -140,13 +140,19 @@ describe('exec through berth-exec', () => {
           .filter((l) => STATUS.test(l) || !/^[A-Za-z_]+:\t/.test(l))
           .join('\n');
       assert.equal(keep(self.stdout), keep(init.stdout));
+      // A session and process group of its own, as runc makes it.
+      const ns = (key: string): string | undefined =>
+        new RegExp(`^${key}:\\s+(\\d+)$`, 'm').exec(self.stdout)?.[1];
+      assert.ok(ns('NSpid'));
+      assert.equal(ns('NSsid'), ns('NSpid'));
+      assert.equal(ns('NSpgid'), ns('NSpid'));
       // The comparison has teeth: the things compared are there.
       assert.match(init.stdout, /^CapBnd:\s+[0-9a-f]{16}$/m);
       assert.match(init.stdout, /^Max open files\s+\d+/m);
       assert.match(init.stdout, /^mnt mnt:\[\d+\]$/m);
       if (name === 'restricted') {
         assert.match(self.stdout, /^Uid:\s+1000\s/m);
-        assert.match(self.stdout, /^Groups:\s+50 60\s*$/m);
+        assert.match(self.stdout, /^Groups:\s+50 60 1000\s*$/m);
         assert.match(self.stdout, /^NoNewPrivs:\s+1$/m);
         assert.match(self.stdout, /^CapBnd:\s+0000000000002080$/m);
         assert.match(self.stdout, /^Max open files\s+512\s+1024/m);

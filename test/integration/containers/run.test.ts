@@ -268,7 +268,12 @@ describe('running containers', () => {
     ]);
     assert.equal(memory.stdout.trim(), String(32 * 1024 * 1024));
     const user = await dk(['run', '--rm', '-u', 'nobody', 'busybox', 'id']);
-    assert.equal(user.stdout.trim(), 'uid=65534(nobody) gid=65534(nogroup)');
+    // Docker's supplementary groups: the primary group, then the memberships.
+    assert.equal(user.stdout.trim(), 'uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)');
+    const root = await dk(['run', '--rm', 'busybox', 'id']);
+    assert.equal(root.stdout.trim(), 'uid=0(root) gid=0(root) groups=0(root),10(wheel)');
+    const numeric = await dk(['run', '--rm', '-u', '1234:5678', 'busybox', 'id']);
+    assert.equal(numeric.stdout.trim(), 'uid=1234 gid=5678 groups=5678');
     const init = await dk(['run', '--rm', '--init', 'busybox', 'ps', '-o', 'pid,comm']);
     assert.match(init.stdout, /^\s*1 docker-init$/m);
     const nnp = await dk([
