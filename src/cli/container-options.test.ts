@@ -77,6 +77,29 @@ describe('containerOptions', () => {
     assert.deepEqual(made.body['Env'], ['A=1', 'B=two words', 'FROMFILE=x', 'HOME=/root', 'UNSET']);
   });
 
+  it('sends --device and --oom-score-adj as the Docker CLI does', () => {
+    const made = options([
+      '--device',
+      '/dev/null:/dev/mynull',
+      '--device',
+      '/dev/zero:r',
+      '--device',
+      '/dev/fuse:/dev/f:rw',
+      '--oom-score-adj',
+      '300',
+      'busybox',
+    ]);
+    const host = made.body['HostConfig'] as Record<string, unknown>;
+    assert.deepEqual(host['Devices'], [
+      { PathOnHost: '/dev/null', PathInContainer: '/dev/mynull', CgroupPermissions: 'rwm' },
+      { PathOnHost: '/dev/zero', PathInContainer: '/dev/zero', CgroupPermissions: 'r' },
+      { PathOnHost: '/dev/fuse', PathInContainer: '/dev/f', CgroupPermissions: 'rw' },
+    ]);
+    assert.equal(host['OomScoreAdj'], 300);
+    for (const bad of ['a:b:c:d', '/dev/null:/x:rwz', '/dev/null:rel', ':/x'])
+      assert.throws(() => options(['--device', bad, 'busybox']), FlagError);
+  });
+
   it('refuses bad values with the Docker CLI messages', () => {
     const flagError = (args: string[], message: string): void =>
       assert.throws(() => options([...args, 'busybox']), new FlagError(message));

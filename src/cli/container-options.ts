@@ -62,6 +62,12 @@ export const CONTAINER_FLAGS: readonly FlagSpec[] = [
     help: 'Tune container pids limit (set -1 for unlimited)',
   },
   { name: 'privileged', type: 'bool', help: 'Give extended privileges to this container' },
+  { name: 'device', type: 'list', help: 'Add a host device to the container' },
+  {
+    name: 'oom-score-adj',
+    type: 'int',
+    help: "Tune host's OOM preferences (-1000 to 1000)",
+  },
   { name: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
   { name: 'read-only', type: 'bool', help: "Mount the container's root filesystem as read only" },
   {
@@ -404,6 +410,31 @@ function securityOpts(values: readonly string[], readFile: (path: string) => str
   });
 }
 
+/** `--device host[:container][:mode]`, as the Docker CLI reads it. */
+function parseDevice(text: string): {
+  PathOnHost: string;
+  PathInContainer: string;
+  CgroupPermissions: string;
+} {
+  const parts = text.split(':');
+  if (parts.length > 3 || parts[0] === '')
+    throw invalidFlag('--device', text, `invalid device specification: ${text}`);
+  const [src = '', second, third] = parts;
+  let dst = '';
+  let mode = 'rwm';
+  if (third !== undefined) mode = third;
+  if (second !== undefined) {
+    if (third === undefined && /^[rwm]{1,3}$/.test(second)) mode = second;
+    else dst = second;
+  }
+  if (!/^[rwm]{1,3}$/.test(mode) || new Set(mode).size !== mode.length)
+    throw invalidFlag('--device', text, `bad mode specified: ${mode}`);
+  const container = dst || src;
+  if (!container.startsWith('/'))
+    throw invalidFlag('--device', text, `bad format for path: ${text}`);
+  return { PathOnHost: src, PathInContainer: container, CgroupPermissions: mode };
+}
+
 function sortedObject<T>(entries: Iterable<[string, T]>): Record<string, T> {
   return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -435,6 +466,7 @@ export function containerOptions(
     ulimits.set(parsed.Name, parsed);
   }
   const sysctls = flagList(flags, 'sysctl').map(parseSysctl);
+  const devices = flagList(flags, 'device').map(parseDevice);
 
   // Then the checks of the options as a whole.
   const envFromFiles = flagList(flags, 'env-file').flatMap((file) => {
@@ -511,7 +543,7 @@ export function containerOptions(
     IpcMode: '',
     Cgroup: '',
     Links: networking.host['Links'],
-    OomScoreAdj: 0,
+    OomScoreAdj: flagInt(flags, 'oom-score-adj') ?? 0,
     PidMode: '',
     Privileged: flagBool(flags, 'privileged'),
     PublishAllPorts: networking.host['PublishAllPorts'],
@@ -539,7 +571,7 @@ export function containerOptions(
     CpuRealtimeRuntime: 0,
     CpusetCpus: flagString(flags, 'cpuset-cpus'),
     CpusetMems: '',
-    Devices: [],
+    Devices: devices,
     DeviceCgroupRules: null,
     DeviceRequests: null,
     MemoryReservation: 0,

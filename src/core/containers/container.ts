@@ -2,6 +2,7 @@
 
 import type { ContainerDefaults } from '../images/image-config.js';
 import type { HealthState } from './health.js';
+import type { DeviceMapping } from '../runtime/host-devices.js';
 import type { LogConfig } from './log-config.js';
 
 /** The process and environment, merged from the image's defaults and the request. */
@@ -33,6 +34,8 @@ export interface HostSettings {
   readonly ulimits?: readonly { name: string; soft: number; hard: number }[];
   readonly sysctls?: Readonly<Record<string, string>>;
   readonly shmSize?: number;
+  /** HostConfig.Devices (`--device`), read from the host at each start. */
+  readonly devices?: readonly DeviceMapping[];
   /** HostConfig.OomScoreAdj, -1000..1000 (0 when left out). */
   readonly oomScoreAdj?: number;
   readonly init?: boolean;

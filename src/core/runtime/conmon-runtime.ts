@@ -616,7 +616,12 @@ export class ConmonRuntime {
     const data = typeof message.data === 'number' ? message.data : Number.NaN;
     if (data > 0) return data;
     const text = typeof message.message === 'string' ? message.message : '';
-    throw runtimeError('create', text || output || 'runtime create failed');
+    // In Docker's words, which carry containerd's and the shim's part too.
+    const failed = runtimeError('create', text || output || 'runtime create failed');
+    throw new BerthError(
+      failed.kind,
+      `failed to create shim task: OCI runtime create failed: ${failed.message}: unknown`,
+    );
   }
 
   /**

@@ -22,6 +22,7 @@ import { K8sLogDecoder, type K8sLogRecord } from '../../core/runtime/k8s-log.js'
 import { buildOciSpec, tmpfsMount } from '../../core/runtime/oci-spec.js';
 import type { Mount } from '../../core/runtime/oci-types.js';
 import type { AttachStreams, ResourceUpdate } from '../../core/runtime/conmon-runtime.js';
+import { hostDevices } from '../../core/runtime/host-devices.js';
 import {
   loadSeccompProfile,
   seccompForContainer,
@@ -320,7 +321,7 @@ export class ContainerLifecycle {
             : []),
         ],
         shmSize: h.shmSize,
-        devices: [],
+        devices: hostDevices(h.devices ?? []),
         sysctls: { ...(net.sysctls ?? {}), ...(h.sysctls ?? {}) },
         resources: {
           ...h.resources,

@@ -2,7 +2,10 @@
 // logs, stop, kill, start/stop status codes, rm -f, and a daemon killed under a running one.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { gunzipSync } from 'node:zlib';
@@ -10,6 +13,8 @@ import { after, before, describe, it } from 'node:test';
 import { apiRequest } from '../../helpers/api.js';
 import { berth, docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
+
+const execFileP = promisify(execFile);
 
 /** Processes (conmon, container init) whose command line names this daemon's directories. */
 function processesUnder(dir: string): number[] {
@@ -346,12 +351,87 @@ describe('running containers', () => {
     const before = (await dk(['ps', '-aq'])).stdout;
     const missing = await dk(['run', '--rm', 'busybox', '/nonexistent']);
     assert.equal(missing.code, 127);
-    assert.match(missing.stderr, /no such file or directory/);
+    // Docker's words, containerd's part included.
+    assert.match(
+      missing.stderr,
+      /^docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "\/nonexistent": stat \/nonexistent: no such file or directory: unknown$/m,
+    );
     assert.equal(
       (await dk(['ps', '-aq'])).stdout,
       before,
       '--rm removed the container that could not start',
     );
+  });
+
+  it('--device: a node under another name, a directory of them, a cgroup mode, a missing one', async () => {
+    const renamed = await dk([
+      'run',
+      '--rm',
+      '--device',
+      '/dev/null:/dev/mynull',
+      'busybox',
+      'ls',
+      '-l',
+      '/dev/mynull',
+    ]);
+    assert.equal(renamed.code, 0, renamed.stderr);
+    assert.match(renamed.stdout, /^crw-rw-rw-\s+1 root\s+root\s+1,\s+3 .* \/dev\/mynull$/m);
+    const nodes = await mkdtemp(join(tmpdir(), 'berth-devices-'));
+    try {
+      await mkdir(join(nodes, 'sub'));
+      await execFileP('mknod', [join(nodes, 'null'), 'c', '1', '3']);
+      await execFileP('mknod', [join(nodes, 'sub', 'zero'), 'c', '1', '5']);
+      await writeFile(join(nodes, 'not-a-device'), 'x');
+      const dir = await dk([
+        'run',
+        '--rm',
+        '--device',
+        `${nodes}:/dev/mine`,
+        'busybox',
+        'sh',
+        '-c',
+        'cd /dev/mine && find . | sort && head -c 2 sub/zero | wc -c',
+      ]);
+      assert.equal(dir.code, 0, dir.stderr);
+      assert.equal(dir.stdout, '.\n./null\n./sub\n./sub/zero\n2\n');
+    } finally {
+      await rm(nodes, { recursive: true, force: true });
+    }
+    // The mode is the devices cgroup's rule for that node (kmsg's numbers: never opened).
+    const kmsg = await mkdtemp(join(tmpdir(), 'berth-devices-'));
+    try {
+      await execFileP('mknod', [join(kmsg, 'kmsg'), 'c', '1', '11']);
+      const rule = await dk([
+        'run',
+        '--rm',
+        '--device',
+        `${join(kmsg, 'kmsg')}:/dev/k:r`,
+        'busybox',
+        'cat',
+        '/sys/fs/cgroup/devices/devices.list',
+      ]);
+      assert.equal(rule.code, 0, rule.stderr);
+      assert.match(rule.stdout, /^c 1:11 r$/m);
+    } finally {
+      await rm(kmsg, { recursive: true, force: true });
+    }
+    const missing = await dk(['run', '--rm', '--device', '/dev/nope', 'busybox', 'true']);
+    assert.notEqual(missing.code, 0);
+    assert.match(
+      missing.stderr,
+      /error gathering device information while adding custom device "\/dev\/nope": no such file or directory/,
+    );
+    const badMode = await apiRequest(
+      d.socket,
+      'POST',
+      '/containers/create',
+      JSON.stringify({
+        Image: 'busybox',
+        HostConfig: { Devices: [{ PathOnHost: '/dev/null', CgroupPermissions: 'rwx' }] },
+      }),
+    );
+    assert.equal(badMode.status, 400);
+    assert.match(badMode.body, /invalid device mode: rwx/);
   });
 
   it('survives a daemon killed with SIGKILL: still running, same pid, manageable', async () => {

@@ -1,6 +1,7 @@
 import type { ContainerRecord, CreateRequest } from '../../../core/containers/container.js';
 import type { ContainerDefaults } from '../../../core/images/image-config.js';
 import { invalidArgument } from '../../../core/errors.js';
+import { isDeviceMode } from '../../../core/runtime/host-devices.js';
 import { loadSeccompProfile } from '../../../core/runtime/seccomp.js';
 import { validateHealthcheck } from '../../../core/containers/health.js';
 import type {
@@ -99,6 +100,23 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
   if (!Number.isInteger(oomScoreAdj) || oomScoreAdj < -1000 || oomScoreAdj > 1000) {
     throw invalidArgument(`Invalid value ${oomScoreAdj}, range for oom score adj is [-1000, 1000]`);
   }
+  const devicesRaw = hostConfig['Devices'];
+  if (devicesRaw !== undefined && devicesRaw !== null && !Array.isArray(devicesRaw)) {
+    throw invalidArgument('invalid JSON: field HostConfig.Devices must be an array');
+  }
+  const devices = ((devicesRaw as unknown[] | null | undefined) ?? []).map((raw, i) => {
+    const path = `HostConfig.Devices[${i}]`;
+    const o = asObject(raw, path) ?? {};
+    const pathOnHost = optString(o, 'PathOnHost', path) ?? '';
+    const pathInContainer = optString(o, 'PathInContainer', path) || pathOnHost;
+    const cgroupPermissions = optString(o, 'CgroupPermissions', path) || 'rwm';
+    if (!pathOnHost) throw invalidArgument(`${path}: PathOnHost is required`);
+    if (!isDeviceMode(cgroupPermissions))
+      throw invalidArgument(`invalid device mode: ${cgroupPermissions}`);
+    if (!pathInContainer.startsWith('/'))
+      throw invalidArgument(`invalid device path in container: ${pathInContainer}`);
+    return { pathOnHost, pathInContainer, cgroupPermissions };
+  });
   const ulimitsRaw = hostConfig['Ulimits'];
   if (ulimitsRaw !== undefined && ulimitsRaw !== null && !Array.isArray(ulimitsRaw)) {
     throw invalidArgument('invalid JSON: field HostConfig.Ulimits must be an array');
@@ -153,6 +171,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       sysctls: optStringMap(hostConfig, 'Sysctls', 'HostConfig') ?? {},
       shmSize: optNumber(hostConfig, 'ShmSize', 'HostConfig') || undefined,
       ...(oomScoreAdj !== 0 ? { oomScoreAdj } : {}),
+      ...(devices.length > 0 ? { devices } : {}),
       init: optBool(hostConfig, 'Init', 'HostConfig') ?? false,
       ...(consoleSize ? { consoleSize } : {}),
       ...(logConfig
