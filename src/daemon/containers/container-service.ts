@@ -14,7 +14,8 @@ import type { LayerPairs } from '../../core/containers/layer-pairs.js';
 import { createInitLayer, initLayerId, type InitLayers } from '../../core/containers/init-layer.js';
 import { generateName, VALID_NAME } from '../../core/containers/names.js';
 import { mergeHealthcheck } from '../../core/containers/health.js';
-import { mergeEnv } from '../../core/containers/env.js';
+import { imageAndRequestEnv } from '../../core/containers/env.js';
+import { checkCpuLimits } from '../../core/host/cpu-limits.js';
 import { logSettings, mergeLogConfig, type LogConfig } from '../../core/containers/log-config.js';
 import {
   BerthError,
@@ -192,6 +193,7 @@ export class ContainerService {
   }
 
   async create(request: CreateRequest): Promise<{ id: string; warnings: string[] }> {
+    checkCpuLimits(request.host.resources ?? {});
     let image: ImageEntry;
     try {
       image = this.deps.resolveImage(request.image);
@@ -252,7 +254,7 @@ export class ContainerService {
         Object.entries(req).filter(([, v]) => v !== undefined && v !== null && v !== ''),
       ),
       Hostname: req.Hostname || id.slice(0, 12),
-      Env: mergeEnv(defaults.Env, req.Env),
+      Env: imageAndRequestEnv(defaults.Env, req.Env),
       Cmd: cmd,
       Entrypoint: entrypoint,
       Labels: { ...(defaults.Labels ?? {}), ...(req.Labels ?? {}) },

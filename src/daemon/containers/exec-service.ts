@@ -75,7 +75,7 @@ export class ExecService {
   #running(ref: string): ContainerRecord {
     const c = this.deps.containers.resolve(ref);
     if (c.state.status === 'paused')
-      throw conflict(`Container ${c.id} is paused, unpause the container before exec`);
+      throw conflict(`Container ${ref} is paused, unpause the container before exec`);
     if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`);
     return c;
   }

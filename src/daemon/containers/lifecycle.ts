@@ -22,6 +22,8 @@ import { K8sLogDecoder, type K8sLogRecord } from '../../core/runtime/k8s-log.js'
 import { buildOciSpec, tmpfsMount } from '../../core/runtime/oci-spec.js';
 import type { Mount } from '../../core/runtime/oci-types.js';
 import type { AttachStreams, ResourceUpdate } from '../../core/runtime/conmon-runtime.js';
+import { mergeEnv } from '../../core/containers/env.js';
+import { checkCpuLimits } from '../../core/host/cpu-limits.js';
 import { hostDevices } from '../../core/runtime/host-devices.js';
 import {
   loadSeccompProfile,
@@ -266,7 +268,7 @@ export class ContainerLifecycle {
         privileged,
         this.deps.availableCapabilities,
       );
-      const env = [...(net.env ?? []), ...(c.config.Env ?? [])];
+      const env = mergeEnv(net.env, c.config.Env);
       if (!env.some((e) => e.startsWith('PATH='))) env.unshift(PATH_ENV);
       env.push(`HOSTNAME=${hostname}`);
       if (c.config.Tty) env.push('TERM=xterm');
@@ -712,6 +714,18 @@ export class ContainerLifecycle {
     if (change.restartPolicy && policy.name !== 'no' && c.host.autoRemove)
       throw invalidArgument(
         'Restart policy cannot be updated because AutoRemove is enabled for the container',
+      );
+    checkCpuLimits(change.resources);
+    // Docker's rule: a new memory limit alone must stay below the swap limit in force.
+    const before = c.host.resources ?? {};
+    const swapInForce = before.memorySwap ?? (before.memory ? before.memory * 2 : 0);
+    if (
+      change.resources.memory !== undefined &&
+      change.resources.memorySwap === undefined &&
+      change.resources.memory > swapInForce
+    )
+      throw invalidArgument(
+        `Cannot update container ${c.id}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time`,
       );
     const resources = { ...c.host.resources, ...change.resources };
     const memory = resources.memory;

@@ -1,6 +1,7 @@
 // Containers without a runtime yet: create (config merge, names, validation), ps, inspect,
 // rename, rm, prune, and images kept from deletion by their containers.
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -88,7 +89,8 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
     assert.match(ps.stdout, /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/m);
     assert.match(
       ps.stdout,
-      new RegExp(`^${id.slice(0, 12)}\\s+busybox\\s+"echo hi there"\\s`, 'm'),
+      // Docker's ps quotes an argument with a space.
+      new RegExp(`^${id.slice(0, 12)}\\s+busybox\\s+"echo 'hi there'"\\s`, 'm'),
     );
     assert.match(ps.stdout, /Created\s+c1$/m);
     assert.match(ps.stdout, /Created\s+[a-z]+_[a-z_]+\d*$/m, 'a generated name');
@@ -117,7 +119,7 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
     assert.equal(info.State.Status, 'created');
     assert.equal(info.State.Running, false);
     assert.equal(info.State.StartedAt, '0001-01-01T00:00:00Z');
-    assert.ok(info.Config.Env.includes('A=1'));
+    assert.equal(info.Config.Env[0], 'A=1', "the request's entries first, as Docker has them");
     assert.ok(
       info.Config.Env.some((e) => e.startsWith('PATH=')),
       'the image PATH is kept',
@@ -171,6 +173,36 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
     );
     assert.equal(wrongHost.status, 400);
     assert.match(wrongHost.body, /HostConfig\.AutoRemove must be a boolean/);
+    // A bare -e NAME the client has no value for leaves the variable unset (runc would refuse it).
+    const bare = await dk([
+      'run',
+      '--rm',
+      '-e',
+      'BERTH_UNSET_X',
+      'busybox',
+      'sh',
+      '-c',
+      'echo ${BERTH_UNSET_X-unset}',
+    ]);
+    assert.equal(bare.stdout, 'unset\n', bare.stderr);
+    const badSignal = await dk(['create', '--stop-signal', 'FOO', 'busybox']);
+    assert.equal(badSignal.code, 1);
+    assert.match(badSignal.stderr, /Invalid signal: FOO/);
+    const ncpu = os.availableParallelism();
+    const tooManyCpus = await dk(['create', '--cpus', String(ncpu + 1), 'busybox']);
+    assert.equal(tooManyCpus.code, 1);
+    assert.match(
+      tooManyCpus.stderr,
+      new RegExp(
+        `Range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`,
+      ),
+    );
+    const noSuchCpu = await dk(['create', '--cpuset-cpus', '4000', 'busybox']);
+    assert.equal(noSuchCpu.code, 1);
+    assert.match(
+      noSuchCpu.stderr,
+      /Requested CPUs are not available - requested 4000, available: \d/,
+    );
     const badOom = await dk(['create', '--oom-score-adj', '1001', 'busybox']);
     assert.equal(badOom.code, 1);
     assert.match(badOom.stderr, /Invalid value 1001, range for oom score adj is \[-1000, 1000\]/);

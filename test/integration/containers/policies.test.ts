@@ -178,7 +178,10 @@ describe('restart policies, restart, pause, OOM', () => {
     assert.match(again.stderr, /is already paused/);
     const execPaused = await dk(['exec', 'frozen', 'true']);
     assert.equal(execPaused.code, 1);
-    assert.match(execPaused.stderr, /is paused, unpause the container before exec/);
+    assert.match(
+      execPaused.stderr,
+      /Container frozen is paused, unpause the container before exec/,
+    );
     assert.equal((await dk(['unpause', 'frozen'])).code, 0);
     const t1 = await tick();
     await waitFor('ticks again', async () => (await tick()) !== t1);
@@ -331,6 +334,15 @@ describe('restart policies, restart, pause, OOM', () => {
     const tooSmall = await dk(['update', '--memory', '1m', 'tuned']);
     assert.equal(tooSmall.code, 1);
     assert.match(tooSmall.stderr, /Minimum memory limit allowed is 6MB/);
+    // Memory alone stays below the swap limit in force (256m), as Docker has it.
+    assert.equal((await dk(['update', '--memory', '200m', 'tuned'])).code, 0);
+    const aboveSwap = await dk(['update', '--memory', '300m', 'tuned']);
+    assert.equal(aboveSwap.code, 1);
+    assert.match(
+      aboveSwap.stderr,
+      /Cannot update container [0-9a-f]{64}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time/,
+    );
+    assert.equal(limit(), String(200 * 1024 * 1024));
     const missing = await dk(['update', '--memory', '64m', 'nosuch']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /No such container: nosuch/);

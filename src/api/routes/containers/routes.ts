@@ -3,6 +3,7 @@ import type { ContainerDefaults } from '../../../core/images/image-config.js';
 import { invalidArgument } from '../../../core/errors.js';
 import { isDeviceMode } from '../../../core/runtime/host-devices.js';
 import { loadSeccompProfile } from '../../../core/runtime/seccomp.js';
+import { parseSignal } from '../../../core/runtime/signal-name.js';
 import { validateHealthcheck } from '../../../core/containers/health.js';
 import type {
   ContainerCreateResponse,
@@ -63,6 +64,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
   const image = optString(root, 'Image', 'Config');
   if (!image) throw invalidArgument('Config.Image is required');
   const config = decodeContainerConfig(root, 'Config');
+  if (config['StopSignal']) parseSignal(config['StopSignal'] as string);
   const hostConfig: JsonObject = asObject(root['HostConfig'], 'HostConfig') ?? {};
   const restart = asObject(hostConfig['RestartPolicy'], 'HostConfig.RestartPolicy');
   const restartName = optString(restart, 'Name', 'HostConfig.RestartPolicy') || 'no';

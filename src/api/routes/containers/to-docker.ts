@@ -33,8 +33,9 @@ export function statusText(c: ContainerRecord, now = Date.now()): string {
   }
 }
 
-function commandLine(c: ContainerRecord): string {
-  return [c.path, ...c.args].join(' ');
+/** As Docker's ps shows it: arguments with a space in single quotes (nothing escaped). */
+export function commandLine(c: Pick<ContainerRecord, 'path' | 'args'>): string {
+  return [c.path, ...c.args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' ');
 }
 
 export function toContainerSummary(
