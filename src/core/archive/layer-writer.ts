@@ -81,7 +81,10 @@ export class LayerWriter {
     this.#dirs = new ScopedDirs(options.root, (abs) => this.#markCreated(abs));
   }
 
-  /** Bytes of regular-file content written so far. */
+  /**
+   * The layer's size as Docker counts it (the lstat sizes of what is not a directory, each
+   * inode once): regular-file content plus symlink targets.
+   */
   get size(): number {
     return this.#size;
   }
@@ -188,6 +191,7 @@ export class LayerWriter {
       throw entryError(entry, 'has an invalid symlink target');
     const place = this.#place(rel, entry);
     this.#create(place.abs, () => symlinkSync(target, place.abs));
+    this.#size += Buffer.byteLength(target);
     if (this.#needsChown(meta, place.parent)) lchownSync(place.abs, meta.uid, meta.gid);
     lutimesSync(place.abs, meta.mtime, meta.mtime);
     this.#markCreated(place.abs);

@@ -13,6 +13,7 @@ import {
   conflict,
   invalidArgument,
   isBerthError,
+  notFound,
   notModified,
 } from '../../core/errors.js';
 import type { EventPublisher } from '../../core/events.js';
@@ -985,7 +986,13 @@ export class ContainerLifecycle {
   }
 
   async kill(ref: string, signal: string): Promise<void> {
-    const c = this.deps.containers.resolve(ref);
+    let c: ContainerRecord;
+    try {
+      c = this.deps.containers.resolve(ref);
+    } catch (err) {
+      if (!isBerthError(err, 'not-found')) throw err;
+      throw notFound(`Cannot kill container: ${ref}: ${err.message}`); // Docker's words
+    }
     if (!LIVE.has(c.state.status) || c.state.status === 'restarting')
       throw conflict(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
     await this.#signal(c, signal || 'SIGKILL');

@@ -1,7 +1,12 @@
 import type { BlobStore } from '../../core/content/blob-store.js';
 import { invalidArgument, isBerthError, notFound } from '../../core/errors.js';
 import { parseImageConfig, type ImageConfig } from '../../core/images/image-config.js';
-import { formatReference, isFullImageId, parseReference } from '../../core/images/reference.js';
+import {
+  familiarString,
+  formatReference,
+  isFullImageId,
+  parseReference,
+} from '../../core/images/reference.js';
 import type { ImageEntry } from '../../core/images/image-views.js';
 import type { ImageRecords, LayerRecord } from '../../core/state/image-records.js';
 
@@ -115,6 +120,13 @@ export class ImageIndex {
       if (matches.length > 1)
         throw invalidArgument(`ambiguous image ID prefix ${name}: ${matches.length} images match`);
     }
-    throw notFound(`No such image: ${name}`);
+    // As Docker names it: the reference in full (`nosuch:latest`).
+    let shown = name;
+    try {
+      shown = familiarString(parseReference(name));
+    } catch (err) {
+      if (!isBerthError(err, 'invalid-argument')) throw err;
+    }
+    throw notFound(`No such image: ${shown}`);
   }
 }

@@ -78,6 +78,7 @@ export class ImageService {
     return entry.refs.length === 0;
   }
 
+  /** With a `reference` filter, each entry's refs are only the names that match. */
   list(options: { all: boolean; filters: FilterArgs }): ImageEntry[] {
     const { filters } = options;
     checkFilterKeys(filters, LIST_FILTERS);
@@ -90,6 +91,11 @@ export class ImageService {
     const since = bound('since');
     const parents = new Set(this.store.index.all().map((e) => e.record.parent));
     const references = filters.get('reference') ?? [];
+    const matches = (ref: string): boolean => {
+      const name = familiarString(parseReference(ref, { defaultTag: null }));
+      const repo = name.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
+      return references.some((pattern) => globMatch(pattern, name) || globMatch(pattern, repo));
+    };
     return this.store.index
       .all()
       .filter((e) => {
@@ -98,17 +104,10 @@ export class ImageService {
         if (!matchesLabels(filters.get('label'), e.config.config?.Labels ?? {})) return false;
         if (before !== undefined && createdSeconds(e) >= before) return false;
         if (since !== undefined && createdSeconds(e) <= since) return false;
-        if (references.length > 0) {
-          const names = ImageStore.familiarTags(e);
-          const ok = references.some((pattern) =>
-            names.some(
-              (n) => globMatch(pattern, n) || globMatch(pattern, n.slice(0, n.lastIndexOf(':'))),
-            ),
-          );
-          if (!ok) return false;
-        }
-        return true;
+        return references.length === 0 || e.refs.some(matches);
       })
+      // Only the matching names are listed, as Docker lists them.
+      .map((e) => (references.length > 0 ? { ...e, refs: e.refs.filter(matches) } : e))
       .sort((a, b) => createdSeconds(b) - createdSeconds(a) || a.id.localeCompare(b.id));
   }
 

@@ -160,7 +160,7 @@ const FEATURES: TarEntry[] = [
 describe('entries', () => {
   test('writes files, directories, links, devices and fifos with owners, modes and mtimes', async () => {
     await withDirs(async ({ target }) => {
-      assert.equal(await apply(target, await makeTar(FEATURES)), 5 + 2 + 2 + 3);
+      assert.equal(await apply(target, await makeTar(FEATURES)), 5 + 2 + 2 + 3 + 1); // the symlink's target counts, as in Docker's sizes
       const d = await lstat(join(target, 'd'));
       assert.deepEqual(
         [d.mode & 0o7777, d.uid, d.gid, d.mtimeMs / 1000],

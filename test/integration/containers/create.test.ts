@@ -223,6 +223,12 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
     );
     assert.equal(noImage.status, 404);
     assert.match(noImage.body, /No such image: nosuchimage:9/);
+    const killMissing = await dk(['kill', 'nosuch']);
+    assert.equal(killMissing.code, 1);
+    assert.match(
+      killMissing.stderr,
+      /^Error response from daemon: Cannot kill container: nosuch: No such container: nosuch$/m,
+    );
     const missing = await dk(['inspect', '--type', 'container', 'nosuch']);
     assert.equal(missing.code, 1);
     assert.equal((await d.client.ping()).apiVersion, '1.41');

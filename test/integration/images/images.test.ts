@@ -126,6 +126,15 @@ for (const driver of ['overlay2', 'vfs']) {
 
     it('untags, refuses an ID with several repositories unless forced, and 404s the unknown', async () => {
       await dk(['tag', 'busybox', 'other/name:x']);
+      // A reference filter lists the matching names of an image only.
+      const byReference = await dk([
+        'images',
+        '--filter',
+        'reference=other/*',
+        '--format',
+        '{{.Repository}}:{{.Tag}}',
+      ]);
+      assert.equal(byReference.stdout, 'other/name:x\n');
       const id = (await dk(['image', 'inspect', 'busybox', '--format', '{{.Id}}'])).stdout.trim();
       const refused = await dk(['rmi', id.slice(7, 19)]);
       assert.equal(refused.code, 1);
@@ -140,6 +149,16 @@ for (const driver of ['overlay2', 'vfs']) {
       assert.match(missing.stderr, /No such image: nosuchimage:1/);
       const inspectMissing = await dk(['image', 'inspect', 'nosuchimage']);
       assert.equal(inspectMissing.code, 1);
+      // Docker names a reference without a tag in full.
+      for (const args of [
+        ['rmi', 'nosuchimage'],
+        ['tag', 'nosuchimage', 'x'],
+        ['history', 'nosuchimage'],
+      ]) {
+        const r = await dk(args);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /No such image: nosuchimage:latest$/m, args.join(' '));
+      }
       const badTag = await dk(['tag', 'busybox', 'UPPER/Case']);
       assert.equal(badTag.code, 1);
       assert.match(badTag.stderr, /invalid reference format/);
