@@ -65,6 +65,15 @@ export class LayerStore {
     return this.driver.name;
   }
 
+  /** The driver's view of a layer (GraphDriver.Data); null when it has none. */
+  driverData(layer: LayerRecord): Record<string, string> | null {
+    try {
+      return this.driver.metadata(layer.driverId);
+    } catch {
+      return null; // removed while being read
+    }
+  }
+
   /**
    * Registers the layer blob in `ingestFile` (moved into the blob store on success, left for the
    * caller to delete on failure).

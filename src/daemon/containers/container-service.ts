@@ -258,8 +258,9 @@ export class ContainerService {
       Cmd: cmd,
       Entrypoint: entrypoint,
       Labels: { ...(defaults.Labels ?? {}), ...(req.Labels ?? {}) },
-      ExposedPorts: { ...(defaults.ExposedPorts ?? {}), ...(req.ExposedPorts ?? {}) },
-      Volumes: { ...(defaults.Volumes ?? {}), ...(req.Volumes ?? {}) },
+      // As Docker shows them when empty: no ExposedPorts, and Volumes null.
+      ExposedPorts: orUndefined({ ...(defaults.ExposedPorts ?? {}), ...(req.ExposedPorts ?? {}) }),
+      Volumes: orUndefined({ ...(defaults.Volumes ?? {}), ...(req.Volumes ?? {}) }) ?? null,
       WorkingDir: req.WorkingDir || defaults.WorkingDir || '',
       User: req.User || defaults.User || '',
       Healthcheck: mergeHealthcheck(defaults.Healthcheck, req.Healthcheck) ?? null,
@@ -522,4 +523,8 @@ export class ContainerService {
     }
     return { deleted };
   }
+}
+
+function orUndefined<T extends object>(o: T): T | undefined {
+  return Object.keys(o).length > 0 ? o : undefined;
 }

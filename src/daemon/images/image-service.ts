@@ -65,6 +65,12 @@ export class ImageService {
     return this.store.layers.driverName;
   }
 
+  /** GraphDriver.Data of an image: its top layer's, as Docker shows it. */
+  graphDriverData(entry: ImageEntry): Record<string, string> | null {
+    const top = entry.layers.at(-1);
+    return top ? this.store.layers.driverData(top) : null;
+  }
+
   resolve(name: string): ImageEntry {
     return this.store.index.resolve(name).entry;
   }
@@ -96,19 +102,21 @@ export class ImageService {
       const repo = name.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
       return references.some((pattern) => globMatch(pattern, name) || globMatch(pattern, repo));
     };
-    return this.store.index
-      .all()
-      .filter((e) => {
-        if (!options.all && ImageService.dangling(e) && parents.has(e.id)) return false;
-        if (dangling !== undefined && ImageService.dangling(e) !== dangling) return false;
-        if (!matchesLabels(filters.get('label'), e.config.config?.Labels ?? {})) return false;
-        if (before !== undefined && createdSeconds(e) >= before) return false;
-        if (since !== undefined && createdSeconds(e) <= since) return false;
-        return references.length === 0 || e.refs.some(matches);
-      })
-      // Only the matching names are listed, as Docker lists them.
-      .map((e) => (references.length > 0 ? { ...e, refs: e.refs.filter(matches) } : e))
-      .sort((a, b) => createdSeconds(b) - createdSeconds(a) || a.id.localeCompare(b.id));
+    return (
+      this.store.index
+        .all()
+        .filter((e) => {
+          if (!options.all && ImageService.dangling(e) && parents.has(e.id)) return false;
+          if (dangling !== undefined && ImageService.dangling(e) !== dangling) return false;
+          if (!matchesLabels(filters.get('label'), e.config.config?.Labels ?? {})) return false;
+          if (before !== undefined && createdSeconds(e) >= before) return false;
+          if (since !== undefined && createdSeconds(e) <= since) return false;
+          return references.length === 0 || e.refs.some(matches);
+        })
+        // Only the matching names are listed, as Docker lists them.
+        .map((e) => (references.length > 0 ? { ...e, refs: e.refs.filter(matches) } : e))
+        .sort((a, b) => createdSeconds(b) - createdSeconds(a) || a.id.localeCompare(b.id))
+    );
   }
 
   history(name: string): HistoryItem[] {

@@ -125,6 +125,13 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
       'the image PATH is kept',
     );
     assert.equal(info.Config.WorkingDir, '/tmp');
+    // Empty, as Docker shows them: no ExposedPorts, and Volumes null.
+    assert.equal(
+      (
+        await dk(['inspect', '-f', '{{json .Config.ExposedPorts}} {{json .Config.Volumes}}', 'c1'])
+      ).stdout.trim(),
+      'null null',
+    );
     assert.equal(info.Config.Labels['k'], 'v');
     assert.equal(info.Config.Hostname, id.slice(0, 12));
     assert.equal(info.Config.Image, 'busybox');

@@ -1,7 +1,7 @@
 // Images through the real Docker CLI against berth, on both storage drivers: load, save, import,
 // images, inspect, history, tag, rmi, prune, system df, and bad archives.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +52,17 @@ for (const driver of ['overlay2', 'vfs']) {
       assert.ok(info.Config.Env.some((e) => e.startsWith('PATH=')));
       assert.equal(info.RootFS.Layers.length, 1);
       assert.ok((info['Size'] as number) > 500_000);
-      assert.equal((info['GraphDriver'] as { Name: string }).Name, driver);
+      const graph = info['GraphDriver'] as { Name: string; Data: Record<string, string> | null };
+      assert.equal(graph.Name, driver);
+      if (driver === 'overlay2') {
+        // The top layer's directories, as Docker shows them (no LowerDir: one layer).
+        assert.deepEqual(Object.keys(graph.Data ?? {}).sort(), [
+          'MergedDir',
+          'UpperDir',
+          'WorkDir',
+        ]);
+        assert.ok(existsSync(graph.Data?.['UpperDir'] ?? ''), 'UpperDir is there');
+      }
       const history = await dk(['history', 'busybox']);
       assert.equal(history.code, 0, history.stderr);
       assert.match(history.stdout, /^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/m);

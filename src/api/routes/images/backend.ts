@@ -14,6 +14,8 @@ import type { Credentials } from '../../../core/registry/auth-config.js';
 export interface ImagesBackend {
   readonly driverName: string;
   resolve(name: string): ImageEntry;
+  /** GraphDriver.Data of an image (its top layer's). */
+  graphDriverData(entry: ImageEntry): Record<string, string> | null;
   list(options: { all: boolean; filters: FilterArgs }): ImageEntry[];
   history(name: string): HistoryItem[];
   tag(name: string, repo: string, tag: string): Promise<void>;

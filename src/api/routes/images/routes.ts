@@ -47,8 +47,10 @@ async function streamTransfer(
 }
 
 export function imageRoutes(images: ImagesBackend, transfers?: RegistryTransfers): Route[] {
-  const inspect = (ctx: RouteContext, name: string): void =>
-    sendJson(ctx.res, 200, toImageInspect(images.resolve(name), images.driverName));
+  const inspect = (ctx: RouteContext, name: string): void => {
+    const entry = images.resolve(name);
+    sendJson(ctx.res, 200, toImageInspect(entry, images.driverName, images.graphDriverData(entry)));
+  };
   const history = (ctx: RouteContext, name: string): void => {
     const body: HistoryResponseItem[] = images.history(name).map((h) => ({
       Id: h.id,

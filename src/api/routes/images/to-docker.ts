@@ -59,7 +59,11 @@ export const EMPTY_CONTAINER_CONFIG = {
   Labels: null,
 };
 
-export function toImageInspect(entry: ImageEntry, driverName: string): ImageInspect {
+export function toImageInspect(
+  entry: ImageEntry,
+  driverName: string,
+  driverData: Record<string, string> | null = null,
+): ImageInspect {
   const c = entry.config;
   return {
     Id: entry.id,
@@ -80,7 +84,7 @@ export function toImageInspect(entry: ImageEntry, driverName: string): ImageInsp
     ...(c['os.version'] ? { OsVersion: c['os.version'] } : {}),
     Size: entry.record.size,
     VirtualSize: entry.record.size,
-    GraphDriver: { Data: null, Name: driverName },
+    GraphDriver: { Data: driverData, Name: driverName },
     RootFS: { Type: 'layers', Layers: [...c.rootfs.diff_ids] },
     Metadata: { LastTagTime: entry.record.lastTagTime ?? '0001-01-01T00:00:00Z' },
   };
