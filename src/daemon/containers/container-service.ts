@@ -347,6 +347,17 @@ export class ContainerService {
     for (const h of health)
       if (!['starting', 'healthy', 'unhealthy', 'none'].includes(h))
         throw invalidArgument(`Unrecognised filter value for health: ${h}`);
+    const exited = (filters.get('exited') ?? []).map((v) => {
+      if (!/^-?\d+$/.test(v)) throw invalidArgument(`strconv.Atoi: parsing "${v}": invalid syntax`);
+      return Number(v);
+    });
+    const createdBound = (key: 'before' | 'since'): string | undefined => {
+      const ref = filters.get(key)?.[0];
+      return ref === undefined ? undefined : this.resolve(ref).created;
+    };
+    const before = createdBound('before');
+    const since = createdBound('since');
+    const isTask = filters.get('is-task') ?? [];
     let list = this.all()
       .filter(
         (c) =>
@@ -361,6 +372,14 @@ export class ContainerService {
       .filter((c) => ids.length === 0 || ids.some((i) => c.id.startsWith(i)))
       .filter((c) => matchesLabels(filters.get('label'), c.config.Labels ?? {}))
       .filter((c) => health.length === 0 || health.includes(c.state.health?.Status ?? 'none'))
+      .filter(
+        (c) =>
+          exited.length === 0 ||
+          (['exited', 'dead'].includes(c.state.status) && exited.includes(c.state.exitCode)),
+      )
+      .filter((c) => before === undefined || c.created < before)
+      .filter((c) => since === undefined || c.created > since)
+      .filter(() => isTask.length === 0 || isTask.includes('false')) // no swarm tasks here
       .filter((c) => this.#usesVolume(c.id, filters.get('volume')))
       .filter((c) => networks.length === 0 || networks.some((n) => this.deps.networks?.isOn(c, n)))
       .filter((c) => {

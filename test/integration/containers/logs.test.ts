@@ -66,6 +66,35 @@ describe('container logs and their rotation', () => {
     assert.equal(removed?.code ?? 0, 0, removed?.stderr);
   });
 
+  it('holds back a line still being written while the container runs, as Docker does', async () => {
+    const r = await dk([
+      'run',
+      '-d',
+      '--name',
+      'prompt',
+      'busybox',
+      'sh',
+      '-c',
+      'echo one; printf "tw"; sleep 0.3; printf "o\\nthr"; sleep 0.5; printf "ee"; sleep 1000',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor(
+      'three lines logged',
+      async () => (await dk(['logs', 'prompt'])).stdout === 'one\ntwo\n',
+      10_000,
+      100,
+    );
+    await new Promise((done) => setTimeout(done, 800)); // "ee" written too, still no newline
+    assert.equal((await dk(['logs', 'prompt'])).stdout, 'one\ntwo\n');
+    // Tail counts lines, not the runtime's pieces of them.
+    assert.equal((await dk(['logs', '--tail', '1', 'prompt'])).stdout, 'two\n');
+    assert.equal((await dk(['logs', '--details', '--tail', '1', 'prompt'])).stdout, ' two\n');
+    assert.equal((await dk(['kill', 'prompt'])).code, 0);
+    await waitExited('prompt');
+    // Once the container has exited, the unfinished line is shown.
+    assert.equal((await dk(['logs', 'prompt'])).stdout, 'one\ntwo\nthree');
+  });
+
   it('rotates at max-size, keeps max-file files, and logs reads them in order', async () => {
     const r = await dk([
       'run',

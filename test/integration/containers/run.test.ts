@@ -363,6 +363,46 @@ describe('running containers', () => {
     );
   });
 
+  it('ps: exited, before/since, publish/expose filters, and -n/-l take every state', async () => {
+    const names = async (...args: string[]): Promise<string[]> =>
+      (await dk(['ps', ...args, '--format', '{{.Names}}'])).stdout
+        .split('\n')
+        .filter((n) => n.startsWith('f-'));
+    assert.equal((await dk(['run', '--name', 'f-zero', 'busybox', 'true'])).code, 0);
+    assert.equal((await dk(['run', '--name', 'f-three', 'busybox', 'sh', '-c', 'exit 3'])).code, 3);
+    const up = await dk([
+      'run',
+      '-d',
+      '--name',
+      'f-up',
+      '--expose',
+      '7000',
+      '-p',
+      '127.0.0.1:18080:8080/udp',
+      'busybox',
+      'sleep',
+      '100',
+    ]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal((await dk(['create', '--name', 'f-new', 'busybox'])).code, 0);
+    assert.deepEqual(await names('-a', '--filter', 'exited=3'), ['f-three']);
+    assert.deepEqual(await names('-a', '--filter', 'exited=0'), ['f-zero']);
+    assert.deepEqual(await names('-a', '--filter', 'before=f-three'), ['f-zero']);
+    assert.deepEqual(await names('--filter', 'since=f-three'), ['f-up']);
+    assert.deepEqual(await names('-a', '--filter', 'since=f-three'), ['f-new', 'f-up']);
+    // expose: the container's port; publish: the host's (Docker's reading of Ports).
+    assert.deepEqual(await names('--filter', 'expose=7000'), ['f-up']);
+    assert.deepEqual(await names('--filter', 'expose=6000-7999/tcp'), ['f-up']);
+    assert.deepEqual(await names('--filter', 'publish=18080/udp'), ['f-up']);
+    assert.deepEqual(await names('--filter', 'publish=8080/udp'), []);
+    assert.deepEqual(await names('-l'), ['f-new']);
+    assert.deepEqual(await names('-n', '2'), ['f-new', 'f-up']);
+    const bad = await dk(['ps', '--filter', 'exited=x']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /strconv.Atoi: parsing "x": invalid syntax/);
+    assert.equal((await dk(['rm', '-f', 'f-zero', 'f-three', 'f-up', 'f-new'])).code, 0);
+  });
+
   it('--device: a node under another name, a directory of them, a cgroup mode, a missing one', async () => {
     const renamed = await dk([
       'run',

@@ -233,17 +233,21 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
       path: '/containers/json',
       job: 'containers.list',
       handle: async ({ res, query }) => {
-        const limit = Number.parseInt(query.get('limit') ?? '', 10);
-        const list = containers.list({
-          all: queryBool(query, 'all'),
-          limit: Number.isNaN(limit) ? -1 : limit,
-          filters: parseFiltersParam(query.get('filters')),
-        });
-        sendJson(
-          res,
-          200,
-          list.map((c) => toContainerSummary(c, { ...view, network: containers.network?.(c) })),
-        );
+        const parsed = Number.parseInt(query.get('limit') ?? '', 10);
+        const limit = Number.isNaN(parsed) ? -1 : parsed;
+        const filters = parseFiltersParam(query.get('filters'));
+        // publish/expose look at the summary's Ports, so the limit comes after them.
+        const ports = portsFilter(filters.get('publish'), filters.get('expose'));
+        const summaries = containers
+          .list({
+            // -n and -l take containers in every state, as in Docker.
+            all: queryBool(query, 'all') || limit > 0,
+            limit: ports ? -1 : limit,
+            filters,
+          })
+          .map((c) => toContainerSummary(c, { ...view, network: containers.network?.(c) }))
+          .filter((s) => !ports || ports(s.Ports));
+        sendJson(res, 200, ports && limit > 0 ? summaries.slice(0, limit) : summaries);
       },
     },
     {
@@ -290,4 +294,36 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
       },
     },
   ];
+}
+
+/**
+ * The publish/expose filters of ps, as Docker applies them to a summary's Ports: publish to
+ * the host port, expose to the container port; `80` is `80/tcp`, a range `8000-8080/tcp`
+ * stands for each of its ports. Undefined without such filters.
+ */
+export function portsFilter(
+  publish: readonly string[] | undefined,
+  expose: readonly string[] | undefined,
+):
+  | ((ports: readonly { PrivatePort: number; PublicPort?: number; Type: string }[]) => boolean)
+  | undefined {
+  if (!publish?.length && !expose?.length) return undefined;
+  const parse = (
+    values: readonly string[] | undefined,
+  ): { from: number; to: number; type: string }[] =>
+    (values ?? []).map((v) => {
+      const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(v);
+      if (!m) throw invalidArgument(`invalid port filter: ${v}`);
+      return { from: Number(m[1]), to: Number(m[2] ?? m[1]), type: m[3] ?? 'tcp' };
+    });
+  const pub = parse(publish);
+  const exp = parse(expose);
+  const hit = (
+    list: { from: number; to: number; type: string }[],
+    port: number | undefined,
+    type: string,
+  ): boolean =>
+    port !== undefined && list.some((w) => w.type === type && port >= w.from && port <= w.to);
+  return (ports) =>
+    ports.some((p) => hit(pub, p.PublicPort, p.Type) || hit(exp, p.PrivatePort, p.Type));
 }

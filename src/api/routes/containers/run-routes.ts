@@ -39,6 +39,45 @@ export interface ContainerRunBackend {
   logs(ref: string, options: LogReadOptions): AsyncIterable<K8sLogRecord>;
 }
 
+/**
+ * Joins conmon's partial records into the lines Docker's logger keeps: a line's parts, per
+ * stream, up to 16 KiB (Docker's longest message; past it a part goes out as it is).
+ */
+export class LineJoiner {
+  readonly #pending = new Map<string, { time: string; text: string }>();
+
+  /** The line the record completes (or a part over the limit); undefined while one is open. */
+  add(r: K8sLogRecord): K8sLogRecord | undefined {
+    const open = this.#pending.get(r.stream);
+    const text = (open?.text ?? '') + r.text;
+    const time = open?.time ?? r.time;
+    if (!r.partial) {
+      this.#pending.delete(r.stream);
+      return { time, stream: r.stream, partial: false, text };
+    }
+    if (Buffer.byteLength(text) >= MAX_MESSAGE) {
+      this.#pending.delete(r.stream);
+      return { time, stream: r.stream, partial: true, text };
+    }
+    this.#pending.set(r.stream, { time, text });
+    return undefined;
+  }
+
+  /** The lines left open, as parts (the stream ended without their newline). */
+  flush(): K8sLogRecord[] {
+    const out = [...this.#pending].map(([stream, p]) => ({
+      time: p.time,
+      stream: stream as K8sLogRecord['stream'],
+      partial: true,
+      text: p.text,
+    }));
+    this.#pending.clear();
+    return out;
+  }
+}
+
+const MAX_MESSAGE = 16 * 1024;
+
 function recordText(r: K8sLogRecord): string {
   return r.partial ? r.text : `${r.text}\n`;
 }
@@ -201,6 +240,9 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
         const tail = tailText === 'all' || tailText === '' ? -1 : Number.parseInt(tailText, 10);
         const since = parseTimestampParam('since', query.get('since'));
         const until = parseTimestampParam('until', query.get('until'));
+        // The extra attributes of each line (log-opts labels/env, none here), then a space.
+        const details = queryBool(query, 'details') ? ' ' : '';
+        const running = ['running', 'paused', 'restarting'].includes(c.state.status);
         res.writeHead(200);
         res.flushHeaders();
         const output = new BatchedOutput(res, job.signal);
@@ -213,7 +255,7 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
             if (since !== undefined && ns < since) return;
             if (until !== undefined && ns > until) return;
           }
-          const text = `${timestamps ? `${dockerTime(r.time)} ` : ''}${recordText(r)}`;
+          const text = `${timestamps ? `${dockerTime(r.time)} ` : ''}${details}${recordText(r)}`;
           await output.add(text, c.config.Tty ? undefined : r.stream);
         };
         // One reader: what the log holds now (its tail), then, with follow, what comes next.
@@ -224,18 +266,26 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
           live = true;
           for (const r of backlog.splice(0)) await emit(r);
         };
-        for await (const r of backend.logs(c.id, {
+        const lines = new LineJoiner();
+        const take = async (r: K8sLogRecord): Promise<void> => {
+          if (live) {
+            await emit(r);
+            return;
+          }
+          backlog.push(r);
+          if (tail >= 0 && backlog.length > tail) backlog.shift();
+        };
+        for await (const record of backend.logs(c.id, {
           follow,
           signal: job.signal,
           onCaughtUp: catchUp,
         })) {
-          if (live) {
-            await emit(r);
-            continue;
-          }
-          backlog.push(r);
-          if (tail >= 0 && backlog.length > tail) backlog.shift();
+          const line = lines.add(record);
+          if (line) await take(line);
         }
+        // A line still being written is Docker's to hold back while the container runs.
+        const rest = follow || !running ? lines.flush() : [];
+        for (const line of rest) await take(line);
         await catchUp();
         await output.flush();
         res.end();
