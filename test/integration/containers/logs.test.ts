@@ -1,7 +1,7 @@
 // Container logs with rotation (--log-opt max-size/max-file, rotated by default), the none
 // driver, and the daemon's --log-opt defaults, through the real Docker CLI.
 import assert from 'node:assert/strict';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
@@ -93,6 +93,9 @@ describe('container logs and their rotation', () => {
     await waitExited('prompt');
     // Once the container has exited, the unfinished line is shown.
     assert.equal((await dk(['logs', 'prompt'])).stdout, 'one\ntwo\nthree');
+    // LogPath names the file there is.
+    const logPath = (await dk(['inspect', '-f', '{{.LogPath}}', 'prompt'])).stdout.trim();
+    assert.match(await readFile(logPath, 'utf8'), /stdout F one\n/);
   });
 
   it('rotates at max-size, keeps max-file files, and logs reads them in order', async () => {
@@ -186,6 +189,7 @@ describe('container logs and their rotation', () => {
     const logs = await dk(['logs', 'quiet']);
     assert.equal(logs.code, 1);
     assert.match(logs.stderr, /configured logging driver does not support reading/);
+    assert.equal((await dk(['inspect', '-f', '{{.LogPath}}', 'quiet'])).stdout, '\n');
   });
 
   it("refuses bad log options with Docker's messages, creating nothing", async () => {

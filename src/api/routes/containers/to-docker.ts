@@ -100,7 +100,8 @@ export function toContainerInspect(
     ResolvConfPath: join(dir, 'resolv.conf'),
     HostnamePath: join(dir, 'hostname'),
     HostsPath: join(dir, 'hosts'),
-    LogPath: join(dir, `${c.id}-json.log`),
+    // The file that is there: conmon's k8s-file log (none with the none driver).
+    LogPath: c.host.logConfig?.type === 'none' ? '' : join(dir, 'container.log'),
     Name: `/${c.name}`,
     RestartCount: s.restartCount,
     Driver: options.driverName,
