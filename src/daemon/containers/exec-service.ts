@@ -119,7 +119,7 @@ export class ExecService {
     });
     this.#trim(c.id);
     this.deps.warmCgroupAttach?.();
-    this.#publish(`exec_create: ${config.cmd.join(' ')}`, this.#get(id));
+    this.#publish(`exec_create: ${execLine(config.cmd)}`, this.#get(id));
     return id;
   }
 
@@ -196,7 +196,7 @@ export class ExecService {
         e.exitCode = 126;
         return 126;
       }
-      this.#publish(`exec_start: ${e.config.cmd.join(' ')}`, e);
+      this.#publish(`exec_start: ${execLine(e.config.cmd)}`, e);
       const proc = await this.deps.runtime.exec(e.containerId, e.id, {
         process,
         ...(io.stdin && e.config.attachStdin ? { stdin: io.stdin } : {}),
@@ -285,4 +285,9 @@ export class ExecService {
 function allCapabilities(caps: readonly string[]): Process['capabilities'] {
   const list = [...caps];
   return { bounding: list, effective: list, permitted: list };
+}
+
+/** An exec's command as Docker's events give it: the program, a space, its arguments. */
+function execLine(cmd: readonly string[]): string {
+  return `${cmd[0] ?? ''} ${cmd.slice(1).join(' ')}`;
 }

@@ -26,6 +26,7 @@ import type { AttachStreams, ResourceUpdate } from '../../core/runtime/conmon-ru
 import { mergeEnv } from '../../core/containers/env.js';
 import { checkCpuLimits } from '../../core/host/cpu-limits.js';
 import { hostDevices } from '../../core/runtime/host-devices.js';
+import { parseSignal } from '../../core/runtime/signal-name.js';
 import {
   loadSeccompProfile,
   seccompForContainer,
@@ -953,10 +954,12 @@ export class ContainerLifecycle {
       }
     };
     await this.#signal(c, c.config.StopSignal || 'SIGTERM');
+    this.#killed(c, c.config.StopSignal || 'SIGTERM');
     const deadline = Date.now() + Math.max(0, timeoutSeconds) * 1000;
     while (!exited() && Date.now() < deadline && !signal.aborted) await this.#changed(signal, 100);
     if (!exited()) {
       await this.#signal(c, 'SIGKILL');
+      this.#killed(c, 'SIGKILL');
       const hard = Date.now() + 10_000;
       while (!exited() && Date.now() < hard && !signal.aborted) await this.#changed(signal, 100);
     }
@@ -996,12 +999,17 @@ export class ContainerLifecycle {
     if (!LIVE.has(c.state.status) || c.state.status === 'restarting')
       throw conflict(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
     await this.#signal(c, signal || 'SIGKILL');
+    this.#killed(c, signal || 'SIGKILL');
+  }
+
+  /** The `kill` event Docker sends for each signal of kill and stop (its number). */
+  #killed(c: ContainerRecord, signal: string): void {
     this.deps.events.publish({
       type: 'container',
       action: 'kill',
       actor: {
         id: c.id,
-        attributes: { image: c.config.Image, name: c.name, signal: signal || 'SIGKILL' },
+        attributes: { image: c.config.Image, name: c.name, signal: String(parseSignal(signal)) },
       },
     });
   }

@@ -175,7 +175,8 @@ export class ImageService {
       this.store.events.publish({
         type: 'image',
         action: 'untag',
-        actor: { id: entry.id, attributes: { name: familiar } },
+        // Docker names the image, not the tag, in an untag event.
+        actor: { id: entry.id, attributes: { name: entry.id } },
       });
     };
     if (byReference !== undefined && entry.refs.length > 1) {

@@ -403,6 +403,54 @@ describe('running containers', () => {
     assert.equal((await dk(['rm', '-f', 'f-zero', 'f-three', 'f-up', 'f-new'])).code, 0);
   });
 
+  it("emits Docker's events for exec, stop (a kill per signal, by number) and untag", async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    assert.equal(
+      (await dk(['run', '-d', '--network', 'none', '--name', 'ev', 'busybox', 'sleep', '100']))
+        .code,
+      0,
+    );
+    assert.equal((await dk(['exec', 'ev', 'true'])).code, 0);
+    assert.equal((await dk(['stop', '-t', '0', 'ev'])).code, 0);
+    assert.equal((await dk(['rm', 'ev'])).code, 0);
+    assert.equal((await dk(['tag', 'busybox', 'evtag:1'])).code, 0);
+    assert.equal((await dk(['rmi', 'evtag:1'])).code, 0);
+    const id = (await dk(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).stdout.trim();
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const events = async (filter: string): Promise<string[]> =>
+      (
+        await dk([
+          'events',
+          '--since',
+          since,
+          '--until',
+          until,
+          '--filter',
+          filter,
+          '--format',
+          '{{.Type}} {{.Action}}|{{index .Actor.Attributes "name"}}|{{index .Actor.Attributes "signal"}}',
+        ])
+      ).stdout
+        .trim()
+        .split('\n');
+    assert.deepEqual(await events('container=ev'), [
+      'container create|ev|',
+      'container start|ev|',
+      'container exec_create: true |ev|',
+      'container exec_start: true |ev|',
+      'container exec_die|ev|',
+      'container kill|ev|15',
+      'container kill|ev|9',
+      'container die|ev|',
+      'container stop|ev|',
+      'container destroy|ev|',
+    ]);
+    assert.deepEqual(
+      (await events('type=image')).filter((l) => /^image (tag|untag)\|/.test(l)),
+      ['image tag|evtag:1|', `image untag|${id}|`],
+    );
+  });
+
   it('--device: a node under another name, a directory of them, a cgroup mode, a missing one', async () => {
     const renamed = await dk([
       'run',
