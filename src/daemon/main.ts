@@ -453,6 +453,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
         wait: (ref, condition, signal) => lifecycle.wait(ref, condition, signal),
         logs: (ref, options) => lifecycle.logs(ref, options),
         attach: (ref, io) => lifecycle.attach(ref, io),
+        attached: (ref) => lifecycle.attached(ref),
         resize: (ref, rows, cols) => lifecycle.resize(ref, rows, cols),
       }),
       ...execRoutes(execs),

@@ -1002,6 +1002,16 @@ export class ContainerLifecycle {
     this.#killed(c, signal || 'SIGKILL');
   }
 
+  /** The `attach` event Docker sends as a client attaches. */
+  attached(ref: string): void {
+    const c = this.deps.containers.resolve(ref);
+    this.deps.events.publish({
+      type: 'container',
+      action: 'attach',
+      actor: { id: c.id, attributes: { image: c.config.Image, name: c.name } },
+    });
+  }
+
   /** The `kill` event Docker sends for each signal of kill and stop (its number). */
   #killed(c: ContainerRecord, signal: string): void {
     this.deps.events.publish({

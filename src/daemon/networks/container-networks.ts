@@ -143,7 +143,11 @@ export class ContainerNetworks implements ContainerNetworking {
 
   async attach(c: ContainerRecord): Promise<NetworkAttachment> {
     const mode = c.host.networkMode;
-    if (mode === 'host') return this.#isolated.attach(c);
+    if (mode === 'host' || mode === 'none') {
+      const attached = await this.#isolated.attach(c);
+      this.#builtinEvent('connect', c);
+      return attached;
+    }
     if (mode.startsWith('container:'))
       return this.#joinContainer(c, mode.slice('container:'.length));
     const primaryName = primaryNetworkName(c.host, this.deps.settings);
@@ -262,6 +266,15 @@ export class ContainerNetworks implements ContainerNetworking {
       const n = networks.find((x) => x.id === a.networkId);
       if (n) publishNetworkEvent(this.deps.events, 'disconnect', n, c.id);
     }
+    this.#builtinEvent('disconnect', c);
+  }
+
+  /** Docker's connect/disconnect events for the host and none networks too. */
+  #builtinEvent(action: 'connect' | 'disconnect', c: ContainerRecord): void {
+    const mode = c.host.networkMode;
+    if (mode !== 'host' && mode !== 'none') return;
+    const n = this.deps.records.networks().find((x) => x.name === mode);
+    if (n) publishNetworkEvent(this.deps.events, action, n, c.id);
   }
 
   /** `--link name:alias` targets: running, with an address on the default bridge. */

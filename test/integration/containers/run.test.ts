@@ -411,6 +411,10 @@ describe('running containers', () => {
       0,
     );
     assert.equal((await dk(['exec', 'ev', 'true'])).code, 0);
+    assert.equal(
+      (await dk(['run', '--rm', '--network', 'none', '--name', 'ev0', 'busybox', 'true'])).code,
+      0,
+    );
     assert.equal((await dk(['stop', '-t', '0', 'ev'])).code, 0);
     assert.equal((await dk(['rm', 'ev'])).code, 0);
     assert.equal((await dk(['tag', 'busybox', 'evtag:1'])).code, 0);
@@ -444,6 +448,20 @@ describe('running containers', () => {
       'container die|ev|',
       'container stop|ev|',
       'container destroy|ev|',
+    ]);
+    // A client attaching, and the none network's connect and disconnect.
+    assert.deepEqual(await events('container=ev0'), [
+      'container create|ev0|',
+      'container attach|ev0|',
+      'container start|ev0|',
+      'container die|ev0|',
+      'container destroy|ev0|',
+    ]);
+    assert.deepEqual(await events('network=none'), [
+      'network connect|none|', // ev
+      'network connect|none|', // ev0, which ends while ev runs
+      'network disconnect|none|',
+      'network disconnect|none|', // ev
     ]);
     assert.deepEqual(
       (await events('type=image')).filter((l) => /^image (tag|untag)\|/.test(l)),

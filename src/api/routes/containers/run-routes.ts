@@ -35,6 +35,8 @@ export interface ContainerRunBackend {
   ): Promise<number>;
   /** Attaches stdin and output through the container's monitor (see ContainerLifecycle.attach). */
   attach(ref: string, io: AttachStreams): Promise<void>;
+  /** Tells the events that a client attached (Docker's `attach` event). */
+  attached(ref: string): void;
   resize(ref: string, rows: number, cols: number): Promise<void>;
   logs(ref: string, options: LogReadOptions): AsyncIterable<K8sLogRecord>;
 }
@@ -320,6 +322,7 @@ export function containerRunRoutes(backend: ContainerRunBackend): Route[] {
             ? 'application/vnd.docker.raw-stream'
             : 'application/vnd.docker.multiplexed-stream',
         );
+        backend.attached(c.id);
         const withStdin = queryBool(query, 'stdin') && c.config.OpenStdin === true;
         // A detach ends an attach with cancelled: that is no failure.
         const failure = (e: unknown): unknown => (isBerthError(e, 'cancelled') ? undefined : e);
