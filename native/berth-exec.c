@@ -584,12 +584,11 @@ static int run(int argc, char **argv) {
   if (got == 0) report("pid %d", (int)pid);
 
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) {
-      if (got) die("exec failed: unable to start container process: %s", message);
-      die("waitpid: %s", go_strerror(errno));
-    }
+  int waited;
+  while ((waited = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+  }
   if (got) die("exec failed: unable to start container process: %s", message);
+  if (waited < 0) die("waitpid: %s", go_strerror(errno));
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 255;

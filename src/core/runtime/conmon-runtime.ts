@@ -440,6 +440,8 @@ export class ConmonRuntime {
     execId: string,
     io: {
       readonly process: Process;
+      /** The container's spec when the caller has read it already. */
+      readonly spec?: Spec;
       readonly stdin?: NodeJS.ReadableStream;
       readonly stdout: NodeJS.WritableStream;
       readonly stderr: NodeJS.WritableStream;
@@ -449,10 +451,16 @@ export class ConmonRuntime {
     checkId(execId);
     const paths = this.#paths(id);
     if (!(await hasSpec(paths))) throw notFound(`No such container: ${id}`);
-    const native = await this.#nativeExec(paths, io.process);
+    const { spec: given, ...streams } = io;
+    const native = await this.#nativeExec(paths, io.process, given);
     this.#options.warmCgroupAttach?.();
     if (native !== undefined) {
-      return native.exec.start({ containerId: id, spec: native.spec, stateDir: paths.dir, ...io });
+      return native.exec.start({
+        containerId: id,
+        spec: native.spec,
+        stateDir: paths.dir,
+        ...streams,
+      });
     }
     const workDir = join(paths.dir, 'exec', execId);
     await mkdir(workDir, { recursive: true, mode: 0o700 });
@@ -464,7 +472,7 @@ export class ConmonRuntime {
       ...(this.#options.pythonPath !== undefined ? { pythonPath: this.#options.pythonPath } : {}),
       containerId: id,
       workDir,
-      ...io,
+      ...streams,
     }).catch(async (err: unknown) => {
       await rm(workDir, { recursive: true, force: true });
       throw err;
@@ -477,10 +485,11 @@ export class ConmonRuntime {
   async #nativeExec(
     paths: ContainerPaths,
     process: Process,
+    given: Spec | undefined,
   ): Promise<{ exec: NativeExec; spec: Spec } | undefined> {
     const exec = this.#options.nativeExec;
     if (exec === undefined || basename(this.#options.runtimePath) !== 'runc') return undefined;
-    const spec = JSON.parse(await readFile(paths.config, 'utf8')) as Spec;
+    const spec = given ?? (JSON.parse(await readFile(paths.config, 'utf8')) as Spec);
     return nativeExecBlocker(spec, process) === undefined ? { exec, spec } : undefined;
   }
 

@@ -49,6 +49,15 @@ describe('host devices', () => {
         );
       refused(join(dir, 'nope'), 'no such file or directory');
       refused(join(dir, 'file'), 'not a device node');
+      // A directory is walked only so far: a whole file system is refused.
+      assert.throws(
+        () =>
+          hostDevices(
+            [{ pathOnHost: '/', pathInContainer: '/dev/x', cgroupPermissions: 'rwm' }],
+            50,
+          ),
+        /adding custom device "\/": more than 50 files under it/,
+      );
       // A directory without devices gives none.
       assert.deepEqual(
         hostDevices([{ pathOnHost: dir, pathInContainer: '/dev/x', cgroupPermissions: 'rwm' }]),

@@ -20,8 +20,13 @@ export function isDeviceMode(mode: string): boolean {
 }
 
 const MAX_DEVICES_PER_DIRECTORY = 4096;
+/** A directory walked for devices is read synchronously: a whole file system (`--device /`) is refused. */
+const MAX_ENTRIES_WALKED = 20_000;
 
-export function hostDevices(mappings: readonly DeviceMapping[]): DeviceInput[] {
+export function hostDevices(
+  mappings: readonly DeviceMapping[],
+  maxEntries = MAX_ENTRIES_WALKED,
+): DeviceInput[] {
   const out: DeviceInput[] = [];
   for (const m of mappings) {
     const fail = (why: string): BerthError =>
@@ -44,7 +49,9 @@ export function hostDevices(mappings: readonly DeviceMapping[]): DeviceInput[] {
     }
     if (!st.isDirectory()) throw fail('not a device node');
     const found: DeviceInput[] = [];
+    let walked = 0;
     walk(resolved, (path, entry) => {
+      if (++walked > maxEntries) throw fail(`more than ${maxEntries} files under it`);
       const d = deviceOf(
         entry,
         join(m.pathInContainer, relative(resolved, path)),

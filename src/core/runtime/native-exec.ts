@@ -16,7 +16,7 @@
 
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, existsSync, constants as fsConstants } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -294,14 +294,14 @@ export class NativeExec {
     copyWithBackPressure(child.stdout as Readable, r.stdout);
     copyWithBackPressure(child.stderr as Readable, r.stderr);
 
+    let resolvePid!: (pid: number | undefined) => void;
+    const pid = new Promise<number | undefined>((resolve) => (resolvePid = resolve));
     let report = '';
     const status = child.stdio[3] as Writable & Readable;
     status.setEncoding('utf8');
-    status.on('data', (s: string) => (report += s));
     status.on('error', () => undefined);
-    let resolvePid!: (pid: number | undefined) => void;
-    const pid = new Promise<number | undefined>((resolve) => (resolvePid = resolve));
-    status.on('data', () => {
+    status.on('data', (s: string) => {
+      report += s;
       const found = /^pid (\d+)$/m.exec(report);
       if (found) resolvePid(Number(found[1]));
     });
@@ -322,18 +322,16 @@ export class NativeExec {
     return { pid, exit, resize: () => undefined };
   }
 
-  /** The container's compiled filter file, compiled (or copied from the cache) on first use. */
+  /**
+   * The container's compiled filter, written at its first exec. The state dir is made anew at
+   * each start of the container, so a filter there is the running spec's.
+   */
   async #seccompFile(seccomp: LinuxSeccomp, stateDir: string): Promise<string> {
     const file = join(stateDir, 'seccomp.bpf');
+    if (existsSync(file)) return file;
     const rules = seccompRules(seccomp);
     if (rules === undefined) throw new BerthError('internal', 'seccomp profile not supported');
     const key = createHash('sha256').update(rules).digest('hex');
-    try {
-      const existing = await readFile(`${file}.sha256`, 'utf8');
-      if (existing === key) return file;
-    } catch {
-      // not compiled for this container yet
-    }
     let compiled = this.#filters.get(key);
     if (compiled === undefined) {
       compiled = this.#compile(rules);
@@ -344,8 +342,6 @@ export class NativeExec {
     const tmp = `${file}.${randomUUID()}`;
     await writeFile(tmp, bpf, { mode: 0o600 });
     await rename(tmp, file);
-    await writeFile(tmp, key, { mode: 0o600 });
-    await rename(tmp, `${file}.sha256`);
     return file;
   }
 

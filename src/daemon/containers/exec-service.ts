@@ -29,6 +29,8 @@ export interface ExecRuntime {
     execId: string,
     io: {
       process: Process;
+      /** The container's spec, read already for the process (saves the runtime reading it). */
+      spec?: Spec;
       stdin?: NodeJS.ReadableStream;
       stdout: NodeJS.WritableStream;
       stderr: NodeJS.WritableStream;
@@ -187,8 +189,9 @@ export class ExecService {
     e.running = true;
     try {
       let process: Process;
+      let spec: Spec;
       try {
-        process = await this.#process(e);
+        ({ process, spec } = await this.#process(e));
       } catch (err) {
         // As with Docker, where runc resolves the user: the exec fails, not the request.
         if (!isBerthError(err, 'invalid-argument')) throw err;
@@ -199,6 +202,7 @@ export class ExecService {
       this.#publish(`exec_start: ${execLine(e.config.cmd)}`, e);
       const proc = await this.deps.runtime.exec(e.containerId, e.id, {
         process,
+        spec,
         ...(io.stdin && e.config.attachStdin ? { stdin: io.stdin } : {}),
         stdout: io.stdout,
         stderr: io.stderr,
@@ -241,7 +245,7 @@ export class ExecService {
   }
 
   /** The exec's process spec: the container's, with the exec's command, env, user, cwd, tty. */
-  async #process(e: ExecEntry): Promise<Process> {
+  async #process(e: ExecEntry): Promise<{ process: Process; spec: Spec }> {
     let spec: Spec;
     try {
       spec = JSON.parse(
@@ -278,7 +282,7 @@ export class ExecService {
     };
     delete process.consoleSize;
     if (!process.args[0]) throw new BerthError('invalid-argument', 'No exec command specified');
-    return process;
+    return { process, spec };
   }
 }
 

@@ -301,7 +301,7 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
  * the host port, expose to the container port; `80` is `80/tcp`, a range `8000-8080/tcp`
  * stands for each of its ports. Undefined without such filters.
  */
-export function portsFilter(
+function portsFilter(
   publish: readonly string[] | undefined,
   expose: readonly string[] | undefined,
 ):
