@@ -155,6 +155,8 @@ export class ContainerLifecycle {
   readonly #watchers = new Set<() => void>();
   /** Clean-ups after an exit still under way (see #exited), by container id. */
   readonly #cleaning = new Map<string, Promise<void>>();
+  /** Starts under way (a user's or the restart policy's), by container id. */
+  readonly #starting = new Map<string, number>();
   /** Log readers per container: `--rm` waits for them to drain before the log goes. */
   readonly #readers = new Map<string, number>();
   /** Exit codes of containers removed after their exit (`--rm`), for `wait?condition=removed`. */
@@ -225,7 +227,22 @@ export class ContainerLifecycle {
     await this.#run(c.id, signal);
   }
 
+  /**
+   * Starts the container's process. Counted from the call, so that the exit being cleaned up
+   * meanwhile (see #exited) knows a start has taken over and leaves the policy alone.
+   */
   async #run(id: string, signal?: AbortSignal): Promise<void> {
+    this.#starting.set(id, (this.#starting.get(id) ?? 0) + 1);
+    try {
+      await this.#launch(id, signal);
+    } finally {
+      const left = (this.#starting.get(id) ?? 1) - 1;
+      if (left > 0) this.#starting.set(id, left);
+      else this.#starting.delete(id);
+    }
+  }
+
+  async #launch(id: string, signal?: AbortSignal): Promise<void> {
     await this.settled(id);
     const c = this.deps.containers.resolve(id);
     const dir = join(this.deps.containerRoot, c.id);
@@ -524,7 +541,9 @@ export class ContainerLifecycle {
     } finally {
       if (this.#cleaning.get(id) === cleanup) this.#cleaning.delete(id);
     }
-    // Unless a start (or a removal) came meanwhile, and took over.
+    // Unless a start (or a removal) came meanwhile, and took over: a start is still 'exited'
+    // until its process runs, and a user's start has cleared manuallyStopped.
+    if (this.#starting.has(id)) return;
     c = this.deps.containers.get(id) ?? c;
     if (!this.deps.containers.get(id) || c.state.status !== 'exited') return;
     if (this.#shouldRestart(c)) this.#scheduleRestart(c);

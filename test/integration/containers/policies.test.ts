@@ -148,6 +148,55 @@ describe('restart policies, restart, pause, OOM', () => {
     assert.equal(await inspect('again', '{{.State.Status}}'), 'running');
   });
 
+  it('docker restart of a container with a restart policy starts it once', async () => {
+    // The exit of the stop is still being cleaned up when the restart's start comes: the
+    // policy must leave that exit to the start (it scheduled a second start of its own).
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await ok(['run', '-d', '--name', 'kept', '--restart', 'always', 'busybox', 'sleep', '300']);
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'retried',
+      '--restart',
+      'on-failure:5',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    const rounds = 4;
+    for (let i = 0; i < rounds; i++) {
+      assert.equal(await ok(['restart', '-t', '0', 'kept', 'retried']), 'kept\nretried');
+      const pids = await inspect('kept', '{{.State.Pid}}');
+      const retriedPid = await inspect('retried', '{{.State.Pid}}');
+      // Longer than the policy's first back-off (100 ms) and a start.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.equal(
+        await inspect('kept', '{{.State.Status}} {{.State.Pid}} {{.RestartCount}}'),
+        `running ${pids} 0`,
+      );
+      assert.equal(
+        await inspect('retried', '{{.State.Status}} {{.State.Pid}} {{.RestartCount}}'),
+        `running ${retriedPid} 0`,
+      );
+    }
+    const events = await ok([
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(Math.ceil(Date.now() / 1000)),
+      '--filter',
+      'event=start',
+      '--format',
+      '{{.Actor.Attributes.name}}',
+    ]);
+    const starts = events.split('\n').filter(Boolean);
+    assert.equal(starts.filter((n) => n === 'kept').length, rounds + 1, events);
+    assert.equal(starts.filter((n) => n === 'retried').length, rounds + 1, events);
+    await ok(['rm', '-f', 'kept', 'retried']);
+  });
+
   it('pause freezes the processes and unpause thaws them; wrong states are refused', async () => {
     assert.equal(
       (
