@@ -24,6 +24,7 @@ import { volumeCommands } from './commands/volume.js';
 import { topCommand } from './commands/top.js';
 import { versionCommand } from './commands/version.js';
 import {
+  containerPruneCommand,
   killCommand,
   logsCommand,
   psCommand,
@@ -158,6 +159,7 @@ const GROUPS: Record<string, Record<string, Command>> = {
     rm: rmCommand,
     logs: logsCommand,
     ls: { ...psCommand, name: 'ls' },
+    prune: containerPruneCommand,
     diff: diffCommand,
     commit: commitCommand,
     top: topCommand,

@@ -6,6 +6,7 @@ import type {
   ContainerCommitResponse,
   ContainerCreateResponse,
   ContainerInspect,
+  ContainersPruneResponse,
   ContainerSummary,
 } from '../types/docker/containers.js';
 import { ENGINE_API_VERSION, type ErrorResponse } from '../types/docker/api.js';
@@ -349,11 +350,19 @@ export class BerthClient {
   }
 
   listContainers(
-    options: { all?: boolean; filters?: Record<string, string[]> } = {},
+    options: { all?: boolean; size?: boolean; filters?: Record<string, string[]> } = {},
   ): Promise<ContainerSummary[]> {
     return this.json('GET', '/containers/json', {
-      query: { all: options.all || undefined, filters: encodeFilters(options.filters) },
+      query: {
+        all: options.all || undefined,
+        size: options.size || undefined,
+        filters: encodeFilters(options.filters),
+      },
     });
+  }
+
+  pruneContainers(filters: Record<string, string[]>): Promise<ContainersPruneResponse> {
+    return this.json('POST', '/containers/prune', { query: { filters: encodeFilters(filters) } });
   }
 
   /** `docker diff`: null when nothing changed, as Docker answers. */

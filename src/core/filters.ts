@@ -23,3 +23,54 @@ export function matchesLabels(
     return labels[v.slice(0, eq)] === v.slice(eq + 1);
   });
 }
+
+/**
+ * The `label` and `label!` filters of the prune endpoints: every `label` value matches, and
+ * not every `label!` value does (Docker's MatchKVList on each).
+ */
+export function matchesPruneLabels(
+  filters: FilterArgs,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  if (!matchesLabels(filters.get('label'), labels)) return false;
+  const not = filters.get('label!') ?? [];
+  return not.length === 0 || !matchesLabels(not, labels);
+}
+
+const GO_DURATION_UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** A Go duration ("90s", "1h30m", "1.5h") in milliseconds; undefined if it is not one. */
+export function parseGoDuration(text: string): number | undefined {
+  const m = /^([+-]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+)$/.exec(text);
+  if (!m) return text === '0' ? 0 : undefined;
+  let ms = 0;
+  for (const part of (m[2] as string).matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g))
+    ms += Number(part[1]) * (GO_DURATION_UNIT_MS[part[2] as string] as number);
+  return m[1] === '-' ? -ms : ms;
+}
+
+/**
+ * The prune endpoints' `until` filter as a time in milliseconds since the epoch (undefined
+ * without one): a Go duration back from `now`, unix seconds, or an RFC 3339 time or date.
+ */
+export function pruneCutoff(filters: FilterArgs, now = Date.now()): number | undefined {
+  const values = filters.get('until') ?? [];
+  if (values.length === 0) return undefined;
+  if (values.length > 1) throw invalidArgument('more than one until filter specified');
+  const text = values[0] as string;
+  const duration = text === '0' ? undefined : parseGoDuration(text);
+  if (duration !== undefined) return now - duration;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const time = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(time))
+    throw invalidArgument(`failed to parse value as time or duration: ${JSON.stringify(text)}`);
+  return time;
+}

@@ -409,7 +409,12 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       ...systemRoutes({ system, events, engine }),
       ...imageRoutes(images, distribution),
       ...registryRoutes(distribution),
-      ...diskUsageRoutes(images, volumes),
+      ...diskUsageRoutes(images, volumes, {
+        list: (o) => containerService.list(o),
+        sizes: (c) => containerService.sizes(c),
+        network: (c) => containerNetworks.containerView(c),
+        mountsOf: (id) => volumes.mountsOf(id),
+      }),
       ...volumeRoutes(volumes),
       ...containerRoutes({
         driverName: driver.name,
@@ -440,6 +445,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
           }
         },
         prune: (f) => containerService.prune(f),
+        sizes: (c) => containerService.sizes(c),
       }),
       ...containerRunRoutes({
         resolve: (ref) => containerService.resolve(ref),

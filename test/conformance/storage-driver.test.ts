@@ -525,6 +525,16 @@ for (const kase of [overlay, vfs]) {
         await assert.rejects(driver.changes('nosuchlayer', 'base'), isKind('not-found'));
       }));
 
+    it("weighs a layer's own files as Docker's SizeRw does", () =>
+      withDriver(kase, async (driver) => {
+        await makeChangedLayer(driver);
+        // added 5, etc/passwd 10 (copied up whole), etc/new 3, opt/z 1; deletions weigh 0.
+        assert.equal(await driver.diffSize('child', 'mid'), 19);
+        assert.equal(await driver.diffSize('mid', 'base'), 0);
+        assert.equal(await driver.diffSize('base', undefined), 13);
+        await assert.rejects(driver.diffSize('nosuchlayer', 'base'), isKind('not-found'));
+      }));
+
     it('diffs a layer into a tar that rebuilds it on the same parent', () =>
       withDriver(kase, async (driver) => {
         await makeChangedLayer(driver);

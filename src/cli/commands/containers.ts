@@ -2,7 +2,9 @@ import { flagBool, flagInt, flagList, flagString } from '../../lib/flags.js';
 import type { CliContext, Command } from '../command.js';
 import { eachArgument } from '../each-argument.js';
 import { renderTemplate } from '../render/template.js';
-import { ago, shortId, table } from '../render/table.js';
+import { ago, humanSize, humanSizeLong, shortId, table } from '../render/table.js';
+import type { ContainerSummary } from '../../types/docker/containers.js';
+import { confirm } from './images.js';
 import { FrameDemuxer } from '../session.js';
 import { parseFilterFlags } from './events.js';
 
@@ -125,6 +127,38 @@ export const logsCommand: Command = {
   },
 };
 
+/** ps's SIZE: what the container wrote, and with its image ("2B (virtual 1.99MB)"). */
+function sizeText(c: ContainerSummary): string {
+  const rw = humanSize(c.SizeRw ?? 0);
+  return (c.SizeRootFs ?? 0) > 0 ? `${rw} (virtual ${humanSize(c.SizeRootFs ?? 0)})` : rw;
+}
+
+export const containerPruneCommand: Command = {
+  name: 'prune',
+  summary: 'Remove all stopped containers',
+  usage: 'berth container prune [OPTIONS]',
+  maxArgs: 0,
+  flags: [
+    { name: 'filter', type: 'list', help: "Provide filter values (e.g. 'until=<timestamp>')" },
+    { name: 'force', short: 'f', type: 'bool', help: 'Do not prompt for confirmation' },
+  ],
+  async run(ctx, flags) {
+    if (!flagBool(flags, 'force')) {
+      const question =
+        'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ';
+      if (!(await confirm(ctx, question))) return 0;
+    }
+    const result = await ctx.client().pruneContainers(parseFilterFlags(flagList(flags, 'filter')));
+    const deleted = result.ContainersDeleted ?? [];
+    if (deleted.length > 0)
+      ctx.stdout.write(`Deleted Containers:\n${deleted.map((id) => `${id}\n`).join('')}\n`);
+    ctx.stdout.write(
+      `Total reclaimed space: ${humanSizeLong(deleted.length > 0 ? result.SpaceReclaimed : 0)}\n`,
+    );
+    return 0;
+  },
+};
+
 export const psCommand: Command = {
   name: 'ps',
   summary: 'List containers',
@@ -146,10 +180,14 @@ export const psCommand: Command = {
     { name: 'format', type: 'string', help: 'Format output using a custom template' },
     { name: 'no-trunc', type: 'bool', help: "Don't truncate output" },
     { name: 'quiet', short: 'q', type: 'bool', help: 'Only display container IDs' },
+    { name: 'size', short: 's', type: 'bool', help: 'Display total file sizes' },
   ],
   async run(ctx, flags) {
+    const format = flagString(flags, 'format');
+    const sized = flagBool(flags, 'size') || /\.Size\b/.test(format);
     const list = await ctx.client().listContainers({
       all: flagBool(flags, 'all'),
+      size: sized,
       filters: parseFilterFlags(flagList(flags, 'filter')),
     });
     const noTrunc = flagBool(flags, 'no-trunc');
@@ -168,17 +206,27 @@ export const psCommand: Command = {
         Status: c.Status,
         Ports: '',
         Names: c.Names.map((n) => n.replace(/^\//, '')).join(','),
+        Size: sizeText(c),
       };
     });
-    const format = flagString(flags, 'format');
     if (format !== '') {
       for (const r of rows) ctx.stdout.write(renderTemplate(format, r) + '\n');
       return 0;
     }
+    const header = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'];
     ctx.stdout.write(
       table(
-        ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-        rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names]),
+        sized ? [...header, 'SIZE'] : header,
+        rows.map((r) => [
+          r.ID,
+          r.Image,
+          r.Command,
+          r.RunningFor,
+          r.Status,
+          r.Ports,
+          r.Names,
+          ...(sized ? [r.Size] : []),
+        ]),
       ),
     );
     return 0;

@@ -6,7 +6,7 @@ import type { CliContext, Command } from '../command.js';
 import { eachArgument } from '../each-argument.js';
 import { ProgressRenderer } from '../render/progress.js';
 import { renderTemplate } from '../render/template.js';
-import { ago, humanSize, shortId, table } from '../render/table.js';
+import { ago, humanSize, humanSizeLong, shortId, table } from '../render/table.js';
 import { parseFilterFlags } from './events.js';
 
 /** A failure inside a JSON message stream: the CLI exits with its code, as Docker's does. */
@@ -400,7 +400,7 @@ export const imagePruneCommand: Command = {
       }
       ctx.stdout.write('\n');
     }
-    ctx.stdout.write(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);
+    ctx.stdout.write(`Total reclaimed space: ${humanSizeLong(result.SpaceReclaimed)}\n`);
     return 0;
   },
 };

@@ -12,7 +12,7 @@ import { flagBool, flagList, flagString } from '../../lib/flags.js';
 import type { Command } from '../command.js';
 import { eachArgument } from '../each-argument.js';
 import { renderTemplate } from '../render/template.js';
-import { humanSize, table } from '../render/table.js';
+import { humanSizeLong, table } from '../render/table.js';
 import { parseFilterFlags } from './events.js';
 import { confirm } from './images.js';
 
@@ -168,7 +168,7 @@ const pruneCommand: Command = {
         `Deleted Volumes:\n${result.VolumesDeleted.map((n) => `${n}\n`).join('')}\n`,
       );
     }
-    ctx.stdout.write(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);
+    ctx.stdout.write(`Total reclaimed space: ${humanSizeLong(result.SpaceReclaimed)}\n`);
     return 0;
   },
 };

@@ -34,6 +34,11 @@ export function humanSize(bytes: number): string {
   return humanSizeWithPrecision(bytes, 3);
 }
 
+/** go-units HumanSize (4 digits), as `system df` and the prune commands print sizes. */
+export function humanSizeLong(bytes: number): string {
+  return humanSizeWithPrecision(bytes, 4);
+}
+
 /** Docker's short IDs: no `sha256:`, 12 hex. */
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);

@@ -17,6 +17,7 @@ import type { Readable } from 'node:stream';
 import { packDirectory } from '../archive/pack.js';
 import type { WhiteoutFormat } from '../archive/types.js';
 import { overlayChanges, type FileChange } from './changes.js';
+import { directorySize } from './layer-size.js';
 import {
   BerthError,
   conflict,
@@ -206,6 +207,13 @@ export class Overlay2Driver implements StorageDriver {
     const lower = readOptionalSync(join(this.#root, id, 'lower'));
     const lowers = (lower ? lower.split(':') : []).map((link) => join(this.#root, link));
     return overlayChanges({ upper: this.diffPath(id), lowers, signal });
+  }
+
+  /** The diff dir holds exactly what the layer wrote. */
+  async diffSize(id: string, _parent: string | undefined, signal?: AbortSignal): Promise<number> {
+    assertLayerId(id);
+    if (!(await this.exists(id))) throw notFound(`layer ${id} does not exist`);
+    return directorySize(this.diffPath(id), signal);
   }
 
   /** The diff dir as it is: overlayfs already keeps only what the layer changed. */

@@ -36,6 +36,11 @@ export interface StorageDriver {
    * (deletions as `.wh.` entries, opaque directories with `.wh..wh..opq`).
    */
   diff(id: string, parent: string | undefined, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * How many bytes layer `id` holds of its own on top of `parent`, its own parent, as Docker
+   * counts a container's SizeRw: files and symlinks, each inode once; directories not.
+   */
+  diffSize(id: string, parent: string | undefined, signal?: AbortSignal): Promise<number>;
   /** Removes a layer that nothing is stacked on and that is not mounted. */
   remove(id: string): Promise<void>;
   /**

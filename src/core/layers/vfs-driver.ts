@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { packChanges } from '../archive/pack.js';
 import type { WhiteoutFormat } from '../archive/types.js';
 import { directoryChanges, type FileChange } from './changes.js';
+import { changedSize } from './layer-size.js';
 import { conflict, notFound } from '../errors.js';
 import { assertLayerId, layerDirExists, listLayerDirs } from './layer-id.js';
 import { MountRefs } from './mount-refs.js';
@@ -117,6 +118,11 @@ export class VfsDriver implements StorageDriver {
       parent: parent === undefined ? undefined : this.diffPath(parent),
       signal,
     });
+  }
+
+  /** What the changed entries weigh in the layer's copy (Docker's naive diff size). */
+  async diffSize(id: string, parent: string | undefined, signal?: AbortSignal): Promise<number> {
+    return changedSize(this.diffPath(id), await this.changes(id, parent, signal), signal);
   }
 
   /** The changed entries, read from the layer's copy; deletions as `.wh.` entries. */

@@ -26,13 +26,20 @@ import {
   notFound,
 } from '../../core/errors.js';
 import type { EventPublisher } from '../../core/events.js';
-import { checkFilterKeys, matchesLabels, type FilterArgs } from '../../core/filters.js';
+import {
+  checkFilterKeys,
+  matchesLabels,
+  matchesPruneLabels,
+  pruneCutoff,
+  type FilterArgs,
+} from '../../core/filters.js';
 import type { ImageEntry } from '../../core/images/image-views.js';
 import { familiarString, parseReference } from '../../core/images/reference.js';
 import type { StorageDriver } from '../../core/layers/storage-driver.js';
 import type { ContainerRecords } from '../../core/state/container-records.js';
 import type { ObjectCounts } from '../../core/system.js';
 import type { MountPoint } from '../../core/volumes/mount-spec.js';
+import { writableLayerParent } from './diff.js';
 
 export interface ContainerServiceDeps {
   readonly records: ContainerRecords;
@@ -59,6 +66,11 @@ export interface ContainerServiceDeps {
     /** Whether the container is on a network named by name or ID (ps --filter network=). */
     isOn(record: ContainerRecord, network: string): boolean;
   };
+}
+
+export interface ContainerSizes {
+  readonly rw: number;
+  readonly rootFs: number;
 }
 
 /** What create and remove need from the volume service: claim a new container's mounts, give them back. */
@@ -93,7 +105,7 @@ const LIST_FILTERS = [
   'expose',
   'is-task',
 ];
-const PRUNE_FILTERS = ['label', 'until'];
+const PRUNE_FILTERS = ['label', 'label!', 'until'];
 /** Removed containers' directories, renamed away and deleted in the background. */
 const GONE_PREFIX = '.gone-';
 
@@ -530,17 +542,47 @@ export class ContainerService {
     });
   }
 
-  async prune(filters: FilterArgs): Promise<{ deleted: string[] }> {
+  /** Removes the stopped containers; the space is what their writable layers held (SizeRw). */
+  async prune(filters: FilterArgs): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     checkFilterKeys(filters, PRUNE_FILTERS);
+    const until = pruneCutoff(filters);
     const deleted: string[] = [];
+    let spaceReclaimed = 0;
     for (const c of this.all()) {
       if (c.state.status !== 'created' && c.state.status !== 'exited' && c.state.status !== 'dead')
         continue;
-      if (!matchesLabels(filters.get('label'), c.config.Labels ?? {})) continue;
+      if (!matchesPruneLabels(filters, c.config.Labels ?? {})) continue;
+      if (until !== undefined && Date.parse(c.created) > until) continue;
+      const { rw } = await this.sizes(c);
       await this.remove(c.id, { force: false });
       deleted.push(c.id);
+      spaceReclaimed += rw;
     }
-    return { deleted };
+    return { deleted, spaceReclaimed };
+  }
+
+  /**
+   * Docker's SizeRw (what the container wrote in its writable layer) and SizeRootFs (that and
+   * its image). A layer gone meanwhile (the container removed) weighs nothing.
+   */
+  async sizes(c: ContainerRecord, signal?: AbortSignal): Promise<ContainerSizes> {
+    let image: ImageEntry | undefined;
+    try {
+      image = this.deps.resolveImage(c.imageId);
+    } catch {
+      image = undefined; // removed with --force while the container stays
+    }
+    const parent = await writableLayerParent(
+      { driver: this.deps.driver, imageTopLayer: () => image?.layers.at(-1)?.driverId },
+      c,
+    );
+    let rw = 0;
+    try {
+      rw = await this.deps.driver.diffSize(c.driverId, parent, signal);
+    } catch (err) {
+      if (!isBerthError(err, 'not-found')) throw err;
+    }
+    return { rw, rootFs: rw + (image?.record.size ?? 0) };
   }
 }
 

@@ -18,7 +18,7 @@ export interface ContainerLayerDeps {
  * before init layers existed, its image's top layer.
  */
 export async function writableLayerParent(
-  deps: ContainerLayerDeps,
+  deps: Pick<ContainerLayerDeps, 'driver' | 'imageTopLayer'>,
   c: ContainerRecord,
 ): Promise<string | undefined> {
   const init = initLayerId(c.driverId);

@@ -1,7 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { HistoryEntry } from '../../core/images/image-config.js';
 import { conflict, invalidArgument } from '../../core/errors.js';
-import { checkFilterKeys, matchesLabels, type FilterArgs } from '../../core/filters.js';
+import {
+  checkFilterKeys,
+  matchesLabels,
+  matchesPruneLabels,
+  pruneCutoff,
+  type FilterArgs,
+} from '../../core/filters.js';
 import {
   familiarString,
   formatReference,
@@ -23,7 +29,7 @@ import { loadImages } from './load.js';
 import { resolveSaveItems, saveImages } from './save.js';
 
 const LIST_FILTERS = ['dangling', 'label', 'reference', 'before', 'since'];
-const PRUNE_FILTERS = ['dangling', 'label', 'until'];
+const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'];
 
 function createdSeconds(entry: ImageEntry): number {
   const ms = Date.parse(entry.config.created ?? '');
@@ -245,21 +251,14 @@ export class ImageService {
   async prune(filters: FilterArgs): Promise<PruneResult> {
     checkFilterKeys(filters, PRUNE_FILTERS);
     const danglingOnly = boolFilter(filters.get('dangling'), 'dangling') ?? true;
-    const untilValue = filters.get('until')?.[0];
-    let until: number | undefined;
-    if (untilValue !== undefined) {
-      const ms = /^\d+(\.\d+)?$/.test(untilValue)
-        ? Number(untilValue) * 1000
-        : Date.parse(untilValue);
-      if (Number.isNaN(ms)) throw invalidArgument(`invalid value for until: ${untilValue}`);
-      until = ms / 1000;
-    }
+    const cutoff = pruneCutoff(filters);
+    const until = cutoff === undefined ? undefined : cutoff / 1000;
     const removed: RemovalItem[] = [];
     let spaceReclaimed = 0;
     const candidates = this.store.index.all().filter((e) => {
       if (danglingOnly && !ImageService.dangling(e)) return false;
       if (this.containersUsing(e.id).length > 0) return false;
-      if (!matchesLabels(filters.get('label'), e.config.config?.Labels ?? {})) return false;
+      if (!matchesPruneLabels(filters, e.config.config?.Labels ?? {})) return false;
       if (until !== undefined && createdSeconds(e) >= until) return false;
       return true;
     });

@@ -16,7 +16,13 @@ import {
   notFound,
 } from '../../core/errors.js';
 import type { EventPublisher } from '../../core/events.js';
-import { checkFilterKeys, matchesLabels, type FilterArgs } from '../../core/filters.js';
+import {
+  checkFilterKeys,
+  matchesLabels,
+  matchesPruneLabels,
+  pruneCutoff,
+  type FilterArgs,
+} from '../../core/filters.js';
 import { embeddedResolverOf } from '../../core/network/dns-scope.js';
 import { checkStatic, makePool } from '../../core/network/ipam.js';
 import { formatIp, formatSubnet, macOf, overlaps, parseSubnet } from '../../core/network/ipv4.js';
@@ -395,15 +401,12 @@ export class NetworkService {
         .filter((a) => a.ip)
         .map((a) => a.networkId),
     );
-    const until = filters.get('until')?.[0];
-    const cutoff = until ? untilCutoff(until) : undefined;
+    const cutoff = pruneCutoff(filters);
     const removed: string[] = [];
     for (const n of this.deps.records.networks()) {
       if (PREDEFINED.includes(n.name) || used.has(n.id)) continue;
-      if (!matchesLabels(filters.get('label'), n.labels)) continue;
-      const not = filters.get('label!') ?? [];
-      if (not.length > 0 && not.some((l) => matchesLabels([l], n.labels))) continue;
-      if (cutoff !== undefined && Date.parse(n.created) >= cutoff) continue;
+      if (!matchesPruneLabels(filters, n.labels)) continue;
+      if (cutoff !== undefined && Date.parse(n.created) > cutoff) continue;
       await this.remove(n.id);
       removed.push(n.name);
     }
@@ -529,11 +532,3 @@ export class NetworkService {
 }
 
 /** `until` as a timestamp (RFC 3339, unix seconds) or a duration before now (`24h`). */
-function untilCutoff(text: string): number {
-  const d = /^(\d+)(s|m|h)$/.exec(text);
-  if (d) return Date.now() - Number(d[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[d[2] as 's'];
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const t = Date.parse(text);
-  if (Number.isNaN(t)) throw invalidArgument(`invalid filter 'until=${text}'`);
-  return t;
-}

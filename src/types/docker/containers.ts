@@ -13,6 +13,9 @@ export interface ContainerSummary {
   Command: string;
   Created: number;
   Ports: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+  /** With `size=1`, and only when not 0. */
+  SizeRw?: number;
+  SizeRootFs?: number;
   Labels: Record<string, string>;
   State: string;
   Status: string;
@@ -61,6 +64,9 @@ export interface ContainerInspect {
   ExecIDs: string[] | null;
   HostConfig: Record<string, unknown>;
   GraphDriver: { Data: Record<string, string> | null; Name: string };
+  /** With `size=1`. */
+  SizeRw?: number;
+  SizeRootFs?: number;
   Mounts: unknown[];
   Config: Record<string, unknown>;
   NetworkSettings: Record<string, unknown>;

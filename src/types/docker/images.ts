@@ -1,4 +1,5 @@
 // Docker Engine API wire shapes for images (API 1.41).
+import type { ContainerSummary } from './containers.js';
 
 export interface ImageSummary {
   Containers: number;
@@ -67,7 +68,7 @@ export interface JsonMessage {
 export interface DiskUsage {
   LayersSize: number;
   Images: ImageSummary[];
-  Containers: unknown[];
+  Containers: ContainerSummary[];
   Volumes: unknown[];
   BuildCache: unknown[];
   BuilderSize: number;

@@ -413,6 +413,35 @@ describe('berth container commands', () => {
     }
   });
 
+  it('ps -s, system df and container prune print what the Docker CLI prints', async () => {
+    const write = ['sh', '-c', 'head -c 1234 /dev/zero > /f'];
+    assert.equal(
+      (await b(['run', '--label', 'sz=1', '--name', 'sz', 'busybox', ...write])).code,
+      0,
+    );
+    const same = async (args: string[]): Promise<string> => {
+      const [ours, theirs] = await Promise.all([b(args), dk(args)]);
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.equal(ours.stdout, theirs.stdout, args.join(' '));
+      return ours.stdout;
+    };
+    // The table's CREATED column may differ by a second between the two: the rest is the same.
+    const table = await b(['ps', '-a', '-s', '--filter', 'label=sz']);
+    assert.match(table.stdout, /NAMES\s+SIZE\n.*sz\s+1\.23kB \(virtual [\d.]+MB\)\n$/);
+    const header = (await dk(['ps', '-a', '-s', '--filter', 'label=sz'])).stdout.split('\n')[0];
+    assert.equal(table.stdout.split('\n')[0], header);
+    await same(['ps', '-a', '--filter', 'label=sz', '--format', '{{.Names}} {{.Size}}']);
+    await same(['system', 'df']);
+    const id = await inspect('sz', '{{.Id}}');
+    const pruned = await b(['container', 'prune', '-f', '--filter', 'label=sz']);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.equal(pruned.stdout, `Deleted Containers:\n${id}\n\nTotal reclaimed space: 1.234kB\n`);
+    await same(['container', 'prune', '-f', '--filter', 'label=sz']);
+    const bad = await b(['container', 'prune', '-f', '--filter', 'until=soon']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /failed to parse value as time or duration: "soon"/);
+  });
+
   it('forwards signals to a non-tty container (sig-proxy)', async () => {
     const child = spawn(
       process.execPath,

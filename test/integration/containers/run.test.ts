@@ -403,6 +403,91 @@ describe('running containers', () => {
     assert.equal((await dk(['rm', '-f', 'f-zero', 'f-three', 'f-up', 'f-new'])).code, 0);
   });
 
+  it('ps -s, inspect -s, system df and container prune weigh what containers wrote', async () => {
+    const label = ['--label', 'sizes=1'];
+    // 5000 bytes, a hard link to them (counted once), 3 more: 5003, as Docker counts SizeRw.
+    const write = 'head -c 5000 /dev/zero > /big; ln /big /big2; echo hi > /etc/x';
+    assert.equal(
+      (await dk(['run', ...label, '--name', 's-wrote', 'busybox', 'sh', '-c', write])).code,
+      0,
+    );
+    assert.equal(
+      (await dk(['run', '-d', ...label, '--name', 's-up', 'busybox', 'sleep', '100'])).code,
+      0,
+    );
+    const image = Number((await dk(['image', 'inspect', '-f', '{{.Size}}', 'busybox'])).stdout);
+    assert.ok(image > 1_000_000, String(image));
+    const sized = await dk([
+      'inspect',
+      '-s',
+      '-f',
+      '{{.SizeRw}} {{.SizeRootFs}}',
+      's-wrote',
+      's-up',
+    ]);
+    assert.equal(sized.stdout, `5003 ${image + 5003}\n0 ${image}\n`);
+    // Without -s there are none, as with Docker (nil).
+    assert.equal((await dk(['inspect', '-f', '{{.SizeRw}}', 's-up'])).stdout.trim(), '<nil>');
+    const virtual = `${(image / 1e6).toPrecision(3)}MB`;
+    const ps = await dk([
+      'ps',
+      '-a',
+      '-s',
+      '--filter',
+      'label=sizes',
+      '--format',
+      '{{.Names}}: {{.Size}}',
+    ]);
+    assert.equal(ps.stdout, `s-up: 0B (virtual ${virtual})\ns-wrote: 5kB (virtual ${virtual})\n`);
+    // The Docker CLI asks for sizes itself when the format names them.
+    const table = await dk(['ps', '-a', '-s', '--filter', 'label=sizes']);
+    assert.match(table.stdout.split('\n')[0] ?? '', /NAMES\s+SIZE$/);
+
+    const df = JSON.parse((await apiRequest(d.socket, 'GET', '/system/df')).body) as {
+      Containers: { Names: string[]; SizeRw?: number; SizeRootFs?: number; State: string }[];
+      Images: { RepoTags: string[]; Containers: number }[];
+    };
+    const wrote = df.Containers.find((c) => c.Names[0] === '/s-wrote');
+    assert.deepEqual([wrote?.SizeRw, wrote?.SizeRootFs], [5003, image + 5003]);
+    const up = df.Containers.find((c) => c.Names[0] === '/s-up');
+    assert.deepEqual([up?.SizeRw, up?.SizeRootFs, up?.State], [undefined, image, 'running']);
+    const busybox = df.Images.find((i) => i.RepoTags.includes('busybox:latest'));
+    assert.equal(busybox?.Containers, df.Containers.length);
+    const rows = await dk(['system', 'df', '--format', '{{.Type}}: {{.TotalCount}} {{.Active}}']);
+    assert.match(rows.stdout, new RegExp(`^Containers: ${df.Containers.length} [1-9]`, 'm'));
+
+    // Prune: the stopped one goes, with what it wrote; the running one stays.
+    const badUntil = await dk(['container', 'prune', '-f', '--filter', 'until=xyz']);
+    assert.equal(badUntil.code, 1);
+    assert.match(badUntil.stderr, /failed to parse value as time or duration: "xyz"/);
+    const badKey = await dk(['container', 'prune', '-f', '--filter', 'nosuch=1']);
+    assert.equal(badKey.code, 1);
+    assert.match(badKey.stderr, /Invalid filter 'nosuch'/);
+    const old = await dk([
+      'container',
+      'prune',
+      '-f',
+      '--filter',
+      'label=sizes',
+      '--filter',
+      'until=1h',
+    ]);
+    assert.equal(old.stdout, 'Total reclaimed space: 0B\n', 'none is an hour old');
+    const wroteId = (await dk(['inspect', '-f', '{{.Id}}', 's-wrote'])).stdout.trim();
+    const pruned = await dk(['container', 'prune', '-f', '--filter', 'label=sizes']);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.equal(
+      pruned.stdout,
+      `Deleted Containers:\n${wroteId}\n\nTotal reclaimed space: 5.003kB\n`,
+    );
+    assert.equal(
+      (await dk(['ps', '-aq', '--filter', 'label=sizes'])).stdout.split('\n').filter(Boolean)
+        .length,
+      1,
+    );
+    assert.equal((await dk(['rm', '-f', 's-up'])).code, 0);
+  });
+
   it("emits Docker's events for exec, stop (a kill per signal, by number) and untag", async () => {
     const since = String(Math.floor(Date.now() / 1000) - 1);
     assert.equal(

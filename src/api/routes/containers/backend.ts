@@ -21,5 +21,8 @@ export interface ContainersBackend {
   remove(ref: string, options: { force: boolean; volumes?: boolean }): Promise<void>;
   /** The container's mounts (inspect's and ps's Mounts). */
   mountsOf?(containerId: string): readonly MountPoint[];
-  prune(filters: FilterArgs): Promise<{ deleted: string[] }>;
+  /** SizeRw and SizeRootFs (ps -s, inspect -s, system df). */
+  sizes?(c: ContainerRecord): Promise<{ rw: number; rootFs: number }>;
+  /** `spaceReclaimed`: what the removed containers' writable layers held. */
+  prune(filters: FilterArgs): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 }

@@ -7,6 +7,7 @@ import { parseSignal } from '../../../core/runtime/signal-name.js';
 import { validateHealthcheck } from '../../../core/containers/health.js';
 import type {
   ContainerCreateResponse,
+  ContainerSummary,
   ContainersPruneResponse,
 } from '../../../types/docker/containers.js';
 import {
@@ -238,24 +239,30 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
         const filters = parseFiltersParam(query.get('filters'));
         // publish/expose look at the summary's Ports, so the limit comes after them.
         const ports = portsFilter(filters.get('publish'), filters.get('expose'));
-        const summaries = containers
-          .list({
-            // -n and -l take containers in every state, as in Docker.
-            all: queryBool(query, 'all') || limit > 0,
-            limit: ports ? -1 : limit,
-            filters,
-          })
+        const records = containers.list({
+          // -n and -l take containers in every state, as in Docker.
+          all: queryBool(query, 'all') || limit > 0,
+          limit: ports ? -1 : limit,
+          filters,
+        });
+        const summaries = records
           .map((c) => toContainerSummary(c, { ...view, network: containers.network?.(c) }))
           .filter((s) => !ports || ports(s.Ports));
-        sendJson(res, 200, ports && limit > 0 ? summaries.slice(0, limit) : summaries);
+        const listed = ports && limit > 0 ? summaries.slice(0, limit) : summaries;
+        if (queryBool(query, 'size')) await addSizes(containers, records, listed);
+        sendJson(res, 200, listed);
       },
     },
     {
       methods: ['GET'],
       path: '/containers/:id/json',
       job: 'containers.inspect',
-      handle: async ({ res, params }) =>
-        sendJson(res, 200, toContainerInspect(containers.resolve(params['id'] ?? ''), view)),
+      handle: async ({ res, params, query }) => {
+        const c = containers.resolve(params['id'] ?? '');
+        const sizes =
+          queryBool(query, 'size') && containers.sizes ? await containers.sizes(c) : undefined;
+        sendJson(res, 200, toContainerInspect(c, { ...view, sizes }));
+      },
     },
     {
       methods: ['POST'],
@@ -285,15 +292,35 @@ export function containerRoutes(containers: ContainersBackend): Route[] {
       path: '/containers/prune',
       job: 'containers.prune',
       handle: async ({ res, query }) => {
-        const { deleted } = await containers.prune(parseFiltersParam(query.get('filters')));
+        const { deleted, spaceReclaimed } = await containers.prune(
+          parseFiltersParam(query.get('filters')),
+        );
         const body: ContainersPruneResponse = {
           ContainersDeleted: deleted.length > 0 ? deleted : null,
-          SpaceReclaimed: 0,
+          SpaceReclaimed: spaceReclaimed,
         };
         sendJson(res, 200, body);
       },
     },
   ];
+}
+
+/** ps -s and system df: each summary's SizeRw and SizeRootFs, left out when 0 (as Docker). */
+export async function addSizes(
+  containers: Pick<ContainersBackend, 'sizes'>,
+  records: readonly ContainerRecord[],
+  summaries: ContainerSummary[],
+): Promise<void> {
+  if (!containers.sizes) return;
+  const byId = new Map(records.map((c) => [c.id, c]));
+  await Promise.all(
+    summaries.map(async (s) => {
+      const c = byId.get(s.Id);
+      const sizes = c ? await containers.sizes?.(c) : undefined;
+      if (sizes?.rw) s.SizeRw = sizes.rw;
+      if (sizes?.rootFs) s.SizeRootFs = sizes.rootFs;
+    }),
+  );
 }
 
 /**

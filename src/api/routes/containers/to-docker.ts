@@ -73,6 +73,8 @@ export function toContainerInspect(
     graphDriverData?: (c: ContainerRecord) => Record<string, string> | null;
     mounts?: (containerId: string) => readonly MountPoint[];
     network?: (c: ContainerRecord) => ContainerNetworkView | undefined;
+    /** With `size=1`: SizeRw and SizeRootFs. */
+    sizes?: { rw: number; rootFs: number } | undefined;
   },
 ): ContainerInspect {
   const dir = join(options.containerRoot, c.id);
@@ -121,6 +123,7 @@ export function toContainerInspect(
       ...c.hostConfigDocument,
     },
     GraphDriver: { Data: options.graphDriverData?.(c) ?? null, Name: options.driverName },
+    ...(options.sizes ? { SizeRw: options.sizes.rw, SizeRootFs: options.sizes.rootFs } : {}),
     Mounts: (options.mounts?.(c.id) ?? []).map(toMountPoint),
     Config: { ...CONFIG_DEFAULTS, ...c.config },
     NetworkSettings: networkSettingsToDocker(c, options.network?.(c)),
