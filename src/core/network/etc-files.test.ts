@@ -46,6 +46,7 @@ describe('extra hosts', () => {
     assert.equal(extraHostLine('h6:[::1]', '172.17.0.1'), '::1\th6');
     assert.equal(extraHostLine('gw:host-gateway', '172.17.0.1'), '172.17.0.1\tgw');
     assert.equal(extraHostLine('nothing', '172.17.0.1'), undefined);
+    assert.equal(extraHostLine('gw:host-gateway', ''), undefined, 'no gateway to name');
   });
 });
 

@@ -57,7 +57,7 @@ export function extraHostLine(entry: string, hostGateway: string): string | unde
   const m = /^([^:=]+)[:=](.+)$/.exec(entry);
   if (!m) return undefined;
   const ip = m[2] === 'host-gateway' ? hostGateway : (m[2] as string).replace(/^\[(.*)\]$/, '$1');
-  return `${ip}\t${m[1]}`;
+  return ip === '' ? undefined : `${ip}\t${m[1]}`;
 }
 
 export interface ResolvOptions {

@@ -247,16 +247,16 @@ export class ContainerService {
     this.deps.networks?.checkCreate(request);
     const defaults = image.config.config ?? {};
     const req = request.config;
-    const entrypointGiven = req.Entrypoint !== undefined && req.Entrypoint !== null;
-    const entrypoint = entrypointGiven
-      ? (req.Entrypoint as string[])
-      : (defaults.Entrypoint ?? null);
-    const cmd =
-      req.Cmd !== undefined && req.Cmd !== null && req.Cmd.length > 0
-        ? req.Cmd
-        : entrypointGiven
-          ? null
-          : (defaults.Cmd ?? null);
+    // Docker's merge: an entrypoint of the request's own drops the image's Cmd too; [""]
+    // (`--entrypoint ''`) then means none at all.
+    const requestCmd = req.Cmd && req.Cmd.length > 0 ? req.Cmd : null;
+    let entrypoint = req.Entrypoint ?? null;
+    let cmd = requestCmd;
+    if (entrypoint === null || entrypoint.length === 0) {
+      cmd ??= defaults.Cmd ?? null;
+      entrypoint ??= defaults.Entrypoint ?? null;
+    }
+    if (entrypoint?.length === 1 && entrypoint[0] === '') entrypoint = null;
     const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
     if (argv.length === 0) throw invalidArgument('No command specified');
     const id = randomBytes(32).toString('hex');

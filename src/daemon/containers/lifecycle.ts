@@ -19,6 +19,7 @@ import {
 import type { EventPublisher } from '../../core/events.js';
 import type { StorageDriver } from '../../core/layers/storage-driver.js';
 import { effectiveCapabilities } from '../../core/runtime/capabilities.js';
+import { checkMemoryLimits } from '../../core/host/memory-limits.js';
 import { K8sLogDecoder, type K8sLogRecord } from '../../core/runtime/k8s-log.js';
 import { buildOciSpec, tmpfsMount } from '../../core/runtime/oci-spec.js';
 import type { Mount } from '../../core/runtime/oci-types.js';
@@ -608,14 +609,18 @@ export class ContainerLifecycle {
     return (err) => this.deps.logger.warn(what, { id: c.id, error: (err as Error).message });
   }
 
-  /** Whether the restart policy brings the container back after this exit. */
-  #shouldRestart(c: ContainerRecord): boolean {
-    if (c.state.manuallyStopped) return false;
+  /**
+   * Whether the restart policy brings the container back after this exit, or (`atDaemonStart`)
+   * when the daemon starts: then only `unless-stopped` minds a stop by the user.
+   */
+  #shouldRestart(c: ContainerRecord, atDaemonStart = false): boolean {
+    if (c.state.manuallyStopped && !atDaemonStart) return false;
     const policy = c.host.restartPolicy;
     switch (policy.name) {
       case 'always':
-      case 'unless-stopped':
         return true;
+      case 'unless-stopped':
+        return !c.state.manuallyStopped;
       case 'on-failure':
         return (
           c.state.exitCode !== 0 &&
@@ -627,7 +632,7 @@ export class ContainerLifecycle {
   }
 
   /** Restarts after the back-off, as `restarting` meanwhile (the API never waits for it). */
-  #scheduleRestart(c: ContainerRecord): void {
+  #scheduleRestart(c: ContainerRecord, options = { counted: true }): void {
     const ran = Date.parse(c.state.finishedAt) - Date.parse(c.state.startedAt);
     if (ran >= BACKOFF_RESET_AFTER_MS) this.#backoff.delete(c.id);
     const delay = this.#backoff.get(c.id) ?? BACKOFF_FIRST_MS;
@@ -643,7 +648,7 @@ export class ContainerLifecycle {
         return; // removed meanwhile
       }
       if (now.state.status !== 'restarting') return;
-      this.#setState(now, { restartCount: now.state.restartCount + 1 });
+      if (options.counted) this.#setState(now, { restartCount: now.state.restartCount + 1 });
       const started = this.#run(now.id)
         .catch((err: unknown) =>
           this.deps.logger.warn('restart by policy failed', {
@@ -749,18 +754,7 @@ export class ContainerLifecycle {
         `Cannot update container ${c.id}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time`,
       );
     const resources = { ...c.host.resources, ...change.resources };
-    const memory = resources.memory;
-    if (memory !== undefined && memory > 0 && memory < 6 * 1024 * 1024)
-      throw invalidArgument('Minimum memory limit allowed is 6MB');
-    if (
-      memory !== undefined &&
-      resources.memorySwap !== undefined &&
-      resources.memorySwap > 0 &&
-      resources.memorySwap < memory
-    )
-      throw invalidArgument(
-        'Minimum memoryswap limit should be larger than memory limit, see usage',
-      );
+    checkMemoryLimits(resources, { update: true });
     if (LIVE.has(c.state.status) && c.state.status !== 'restarting') {
       const r = change.resources;
       const swap =
@@ -1017,6 +1011,12 @@ export class ContainerLifecycle {
     }
     if (!LIVE.has(c.state.status) || c.state.status === 'restarting')
       throw conflict(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
+    const number = parseSignal(signal || 'SIGKILL');
+    // As Docker: SIGKILL, the container's stop signal, or any signal when it has none, is a
+    // stop by the user: the restart policy leaves the exit it causes alone.
+    const stopSignal = c.config.StopSignal;
+    if (number === parseSignal('SIGKILL') || !stopSignal || number === parseSignal(stopSignal))
+      c = this.#setState(c, { manuallyStopped: true });
     await this.#signal(c, signal || 'SIGKILL');
     this.#killed(c, signal || 'SIGKILL');
   }
@@ -1058,15 +1058,17 @@ export class ContainerLifecycle {
       );
     }
     for (const c of this.deps.containers.all()) {
-      // Restart policies resume: a restart that was pending, or an exited container the policy
-      // would have brought back (always, unless-stopped) had the daemon been there.
-      if (
-        c.state.status === 'restarting' ||
-        (c.state.status === 'exited' &&
-          !c.state.manuallyStopped &&
-          ['always', 'unless-stopped'].includes(c.host.restartPolicy.name))
-      ) {
-        await this.#resumeRestart(c);
+      // Restart policies resume: a restart that was pending goes on.
+      if (c.state.status === 'restarting') {
+        await this.#resumeRestart(c, { counted: true });
+        continue;
+      }
+      // As Docker, a daemon start is a fresh start for the policies: `always` containers run
+      // again even if the user stopped them, `unless-stopped` ones unless the user did, and
+      // `on-failure` ones that failed with retries left; their count starts again from 0.
+      if (c.state.status === 'exited' && this.#shouldRestart(c, true)) {
+        const fresh = this.#setState(c, { manuallyStopped: false, restartCount: 0 });
+        await this.#resumeRestart(fresh, { counted: false });
         continue;
       }
       if (!LIVE.has(c.state.status)) continue;
@@ -1097,7 +1099,7 @@ export class ContainerLifecycle {
    * running container is), or its sandbox, mount or runtime state may be left, in the way of
    * the next start (and of the network's address, the volumes' users).
    */
-  async #resumeRestart(c: ContainerRecord): Promise<void> {
+  async #resumeRestart(c: ContainerRecord, options: { counted: boolean }): Promise<void> {
     const state = await this.deps.runtime.state(c.id).catch(() => undefined);
     if (state?.status === 'running' || state?.status === 'paused') {
       this.#setState(c, startedState(state.status, state.pid));
@@ -1107,6 +1109,6 @@ export class ContainerLifecycle {
       return;
     }
     await this.#cleanUp(c);
-    this.#scheduleRestart(c);
+    this.#scheduleRestart(c, options);
   }
 }

@@ -2,7 +2,9 @@
 // them before the runtime creates the container and gives them back after its exit (or a
 // failed start), so each service owns its own set-up and tear-down.
 
+import { readFileSync } from 'node:fs';
 import type { ContainerRecord } from '../../core/containers/container.js';
+import { extraHostLine } from '../../core/network/etc-files.js';
 import type { NamespacesInput } from '../../core/runtime/oci-spec.js';
 import type { Mount } from '../../core/runtime/oci-types.js';
 
@@ -51,6 +53,15 @@ export function hostsFile(own: readonly string[] = [], extra: readonly string[] 
   return LOCALHOST + [...extra, ...own].map((l) => `${l}\n`).join('');
 }
 
+/** The host's /etc/hosts as it is now (Docker's head if the host has none). */
+function hostHosts(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return hostsFile();
+  }
+}
+
 /** The host's resolv.conf, with loopback name servers (unreachable from a container) removed. */
 export function containerResolvConf(host: string): string {
   const lines = host.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
@@ -61,17 +72,32 @@ export function containerResolvConf(host: string): string {
 
 /**
  * Without a network service: `host` shares the host's namespaces, anything else gets a new,
- * empty namespace (Docker's `none`).
+ * empty namespace (Docker's `none`). As in Docker, no /etc/hosts line names the container (it
+ * has no address of its own); `--add-host` lines are there, and the host network without
+ * them gets a copy of the host's /etc/hosts.
  */
-export function isolatedNetworking(hostResolvConf: string): ContainerNetworking {
+export function isolatedNetworking(
+  hostResolvConf: string,
+  options: {
+    /** `host-gateway` in --add-host: the default bridge's address, when there is one. */
+    readonly hostGateway?: () => string;
+    readonly hostHostsPath?: string;
+  } = {},
+): ContainerNetworking {
   return {
     attach(c) {
       const host = c.host.networkMode === 'host';
       const hostname = c.config.Hostname || c.id.slice(0, 12);
+      const extra = (c.host.extraHosts ?? [])
+        .map((e) => extraHostLine(e, options.hostGateway?.() ?? ''))
+        .filter((l): l is string => l !== undefined);
       return Promise.resolve({
         namespace: host ? { mode: 'host' } : { mode: 'new' },
         uts: host ? 'host' : 'new',
-        hosts: hostsFile(host ? [] : [`127.0.0.1\t${hostname}`]),
+        hosts:
+          host && extra.length === 0
+            ? hostHosts(options.hostHostsPath ?? '/etc/hosts')
+            : hostsFile([], extra),
         resolvConf: containerResolvConf(hostResolvConf),
         hostname,
       });

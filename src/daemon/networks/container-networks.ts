@@ -70,7 +70,9 @@ export class ContainerNetworks implements ContainerNetworking {
   readonly #isolated: ContainerNetworking;
 
   constructor(private readonly deps: ContainerNetworksDeps) {
-    this.#isolated = isolatedNetworking(deps.hostResolvConf);
+    this.#isolated = isolatedNetworking(deps.hostResolvConf, {
+      hostGateway: () => deps.records.networks().find((n) => n.name === 'bridge')?.gateway ?? '',
+    });
   }
 
   /** Create-time checks: the network exists, ports and static addresses are well formed. */
@@ -205,22 +207,19 @@ export class ContainerNetworks implements ContainerNetworking {
         ports: ports.length,
       });
       for (const { n } of allocated) publishNetworkEvent(this.deps.events, 'connect', n, c.id);
-      const ownIp = first ? formatIp(first.ip) : '127.0.0.1';
       const domain = c.config.Domainname ? `${hostname}.${c.config.Domainname} ` : '';
       const gateway = first?.n.gateway ?? '';
       return {
         namespace: { mode: 'path', path: nsPath },
         uts: 'new',
         hostname,
-        hosts: hostsFile(
-          [`${ownIp}\t${domain}${hostname}`],
-          [
-            ...(c.host.extraHosts ?? [])
-              .map((e) => extraHostLine(e, gateway))
-              .filter((l): l is string => l !== undefined),
-            ...links.map(linkHostsLine),
-          ],
-        ),
+        // Without an address (the none network) no line names the container, as in Docker.
+        hosts: hostsFile(first ? [`${formatIp(first.ip)}\t${domain}${hostname}`] : [], [
+          ...(c.host.extraHosts ?? [])
+            .map((e) => extraHostLine(e, gateway))
+            .filter((l): l is string => l !== undefined),
+          ...links.map(linkHostsLine),
+        ]),
         resolvConf: containerResolvConf(
           c,
           this.deps.settings,

@@ -72,27 +72,26 @@ describe('restart policies, restart, pause, OOM', () => {
     assert.equal(await inspect('fine', '{{.RestartCount}}'), '0');
   });
 
-  it('always restarts after exits and after docker kill, but not after docker stop', async () => {
-    assert.equal(
-      (
-        await dk([
-          'run',
-          '-d',
-          '--name',
-          'phoenix',
-          '--restart',
-          'always',
-          'busybox',
-          'sleep',
-          '300',
-        ])
-      ).code,
-      0,
-    );
+  it('always restarts after an exit, not after docker kill or docker stop (as Docker)', async () => {
+    // A signal other than the stop signal that ends the process is an exit like any other.
+    const trap = ['sh', '-c', 'trap "exit 5" USR1; sleep 300 & wait'];
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'phoenix',
+      '--restart',
+      'always',
+      '--stop-signal',
+      'USR2',
+      'busybox',
+      ...trap,
+    ]);
     const firstPid = await inspect('phoenix', '{{.State.Pid}}');
-    assert.equal((await dk(['kill', 'phoenix'])).code, 0);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the trap is set
+    await ok(['kill', '-s', 'USR1', 'phoenix']);
     await waitFor(
-      'a restart after kill',
+      'a restart after the exit',
       async () => {
         const [status, count, pid] = (
           await inspect('phoenix', '{{.State.Status}} {{.RestartCount}} {{.State.Pid}}')
@@ -101,10 +100,33 @@ describe('restart policies, restart, pause, OOM', () => {
       },
       20_000,
     );
-    const stop = await dk(['stop', '-t', '1', 'phoenix']);
-    assert.equal(stop.code, 0, stop.stderr);
+    const bad = await dk(['kill', '-s', 'NOSUCH', 'phoenix']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /Invalid signal: NOSUCH/);
+    // docker kill (SIGKILL, or the stop signal) is a stop by the user, as docker stop is.
+    await ok(['kill', 'phoenix']);
     await new Promise((resolve) => setTimeout(resolve, 800));
-    assert.equal(await inspect('phoenix', '{{.State.Status}} {{.RestartCount}}'), 'exited 1');
+    assert.equal(
+      await inspect('phoenix', '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}'),
+      'exited 137 1',
+    );
+    await ok(['start', 'phoenix']);
+    await ok(['stop', '-t', '1', 'phoenix']);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.equal(await inspect('phoenix', '{{.State.Status}} {{.RestartCount}}'), 'exited 0');
+    // Without a stop signal of its own, any signal docker kill sends is a stop.
+    await ok(['run', '-d', '--name', 'nostopsignal', '--restart', 'always', 'busybox', ...trap]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await ok(['kill', '-s', 'USR1', 'nostopsignal']);
+    await waitFor(
+      'the exit',
+      async () => (await inspect('nostopsignal', '{{.State.Status}}')) === 'exited',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.equal(
+      await inspect('nostopsignal', '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}'),
+      'exited 5 0',
+    );
   });
 
   it('refuses inconsistent policies', async () => {
@@ -411,6 +433,40 @@ describe('restart policies, restart, pause, OOM', () => {
       '300',
     ]);
     await ok(['stop', '-t', '1', 'unless']);
+    // A daemon start is a fresh start for the policies (as Docker's): always runs again though
+    // the user stopped it, on-failure after a failure (a kill's 137 too), from a count of 0.
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'stopped-always',
+      '--restart',
+      'always',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    await ok(['stop', '-t', '0', 'stopped-always']);
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'killed-onfail',
+      '--restart',
+      'on-failure:3',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    await ok(['kill', 'killed-onfail']);
+    await ok(['run', '-d', '--name', 'fine-onfail', '--restart', 'on-failure', 'busybox', 'true']);
+    await waitFor(
+      'the three exits',
+      async () =>
+        (await inspect('stopped-always', '{{.State.Status}}')) === 'exited' &&
+        (await inspect('killed-onfail', '{{.State.Status}}')) === 'exited' &&
+        (await inspect('fine-onfail', '{{.State.Status}}')) === 'exited',
+    );
     // Two restarts the crash cuts short, at either end: `midway`'s process runs already,
     // `halfway`'s ran and exited, leaving its runtime state, namespace and mount.
     for (const name of ['midway', 'halfway'])
@@ -449,6 +505,12 @@ describe('restart policies, restart, pause, OOM', () => {
       'exited',
       'a stopped unless-stopped container stays stopped',
     );
+    for (const name of ['stopped-always', 'killed-onfail'])
+      await waitFor(
+        `${name} to run again`,
+        async () => (await inspect(name, '{{.State.Status}} {{.RestartCount}}')) === 'running 0',
+      );
+    assert.equal(await inspect('fine-onfail', '{{.State.Status}}'), 'exited', 'a success stays');
     assert.equal(
       await inspect('midway', '{{.State.Status}} {{.State.Pid}}'),
       `running ${midwayPid}`,
@@ -462,7 +524,15 @@ describe('restart policies, restart, pause, OOM', () => {
     }).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n${d.log()}`);
     });
-    const stopped = await dk(['stop', '-t', '1', 'midway', 'halfway']);
+    const stopped = await dk([
+      'stop',
+      '-t',
+      '1',
+      'midway',
+      'halfway',
+      'stopped-always',
+      'killed-onfail',
+    ]);
     assert.equal(stopped.code, 0, stopped.stderr);
   });
 });

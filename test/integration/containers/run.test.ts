@@ -403,6 +403,93 @@ describe('running containers', () => {
     assert.equal((await dk(['rm', '-f', 'f-zero', 'f-three', 'f-up', 'f-new'])).code, 0);
   });
 
+  it("--entrypoint '', /etc/hosts without a network, and create-time checks as Docker's", async () => {
+    // An empty entrypoint means none: the command runs as given (not the image's Cmd).
+    const none = await dk(['run', '--rm', '--entrypoint', '', 'busybox', 'echo', 'hi']);
+    assert.equal(none.stdout, 'hi\n', none.stderr);
+    const bare = await dk(['create', '--entrypoint', '', 'busybox']);
+    assert.equal(bare.code, 1);
+    assert.match(bare.stderr, /No command specified/);
+    const own = await dk(['create', '--name', 'ep', '--entrypoint', 'echo', 'busybox']);
+    assert.equal(own.code, 0, own.stderr);
+    assert.equal(
+      (
+        await dk([
+          'inspect',
+          '-f',
+          '{{json .Config.Entrypoint}} {{json .Config.Cmd}} {{.Path}} {{.Args}}',
+          'ep',
+        ])
+      ).stdout.trim(),
+      '["echo"] null echo []',
+      "an entrypoint of one's own drops the image's Cmd",
+    );
+    assert.equal((await dk(['rm', 'ep'])).code, 0);
+    // No address, so no line for the container's name; --add-host lines stay.
+    const hosts = await dk([
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--hostname',
+      'solo',
+      '--add-host',
+      'db:10.1.2.3',
+      'busybox',
+      'cat',
+      '/etc/hosts',
+    ]);
+    assert.equal(hosts.code, 0, hosts.stderr);
+    assert.doesNotMatch(hosts.stdout, /solo/);
+    assert.match(hosts.stdout, /^10\.1\.2\.3\tdb$/m);
+    assert.match(hosts.stdout, /^127\.0\.0\.1\tlocalhost$/m);
+    // The host network sees the host's own file, unless --add-host asks for lines.
+    const onHost = await dk(['run', '--rm', '--network', 'host', 'busybox', 'cat', '/etc/hosts']);
+    assert.equal(onHost.stdout, readFileSync('/etc/hosts', 'utf8'));
+    const gw = await dk([
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      '--add-host',
+      'gw:host-gateway',
+      'busybox',
+      'cat',
+      '/etc/hosts',
+    ]);
+    const bridgeGateway = (
+      await dk(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', 'bridge'])
+    ).stdout.trim();
+    assert.match(gw.stdout, new RegExp(`^${bridgeGateway.replace(/\./g, '\\.')}\tgw$`, 'm'));
+    assert.equal(gw.stdout.split('\n').filter(Boolean).length, 7, "Docker's six lines and gw");
+    // Refused at create, with Docker's messages, and nothing made.
+    const before = (await dk(['ps', '-aq'])).stdout;
+    for (const [args, message] of [
+      [['--cap-add', 'nosuch'], /invalid CapAdd: unknown capability: "CAP_NOSUCH"/],
+      [['--cap-drop', 'CAP_BOGUS'], /invalid CapDrop: unknown capability: "CAP_BOGUS"/],
+      [
+        ['--memory', '10m', '--memory-swap', '5m'],
+        /Minimum memoryswap limit should be larger than memory limit, see usage/,
+      ],
+    ] as const) {
+      const r = await dk(['create', ...args, 'busybox', 'true']);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(r.stderr, message);
+    }
+    const swapAlone = await apiRequest(
+      d.socket,
+      'POST',
+      '/containers/create',
+      JSON.stringify({ Image: 'busybox', Cmd: ['true'], HostConfig: { MemorySwap: 64 << 20 } }),
+    );
+    assert.equal(swapAlone.status, 400);
+    assert.match(
+      swapAlone.body,
+      /You should always set the Memory limit when using Memoryswap limit/,
+    );
+    assert.equal((await dk(['ps', '-aq'])).stdout, before);
+  });
+
   it('ps -s, inspect -s, system df and container prune weigh what containers wrote', async () => {
     const label = ['--label', 'sizes=1'];
     // 5000 bytes, a hard link to them (counted once), 3 more: 5003, as Docker counts SizeRw.
@@ -489,7 +576,8 @@ describe('running containers', () => {
   });
 
   it("emits Docker's events for exec, stop (a kill per signal, by number) and untag", async () => {
-    const since = String(Math.floor(Date.now() / 1000) - 1);
+    // To the millisecond: the tests before may have used the none network in the same second.
+    const since = (Date.now() / 1000).toFixed(3);
     assert.equal(
       (await dk(['run', '-d', '--network', 'none', '--name', 'ev', 'busybox', 'sleep', '100']))
         .code,

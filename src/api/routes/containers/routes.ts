@@ -2,6 +2,8 @@ import type { ContainerRecord, CreateRequest } from '../../../core/containers/co
 import type { ContainerDefaults } from '../../../core/images/image-config.js';
 import { invalidArgument } from '../../../core/errors.js';
 import { isDeviceMode } from '../../../core/runtime/host-devices.js';
+import { normalizeCapabilities } from '../../../core/runtime/capabilities.js';
+import { checkMemoryLimits } from '../../../core/host/memory-limits.js';
 import { loadSeccompProfile } from '../../../core/runtime/seccomp.js';
 import { parseSignal } from '../../../core/runtime/signal-name.js';
 import { validateHealthcheck } from '../../../core/containers/health.js';
@@ -56,6 +58,16 @@ function healthcheckOf(root: JsonObject, path: string): { Healthcheck?: JsonObje
   if (!h) return {};
   validateHealthcheck(h);
   return { Healthcheck: h };
+}
+
+/** CapAdd or CapDrop as given, once every name is known (Docker refuses others at create). */
+function checkedCapabilities(names: string[] | undefined, field: string): string[] {
+  try {
+    normalizeCapabilities(names ?? []);
+  } catch (err) {
+    throw invalidArgument(`invalid ${field}: ${(err as Error).message}`);
+  }
+  return names ?? [];
 }
 
 /** Decodes the create body: a field of the wrong type is a 400 naming it. */
@@ -145,8 +157,8 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
   }
   const logConfig = asObject(hostConfig['LogConfig'], 'HostConfig.LogConfig');
   const memory = optNumber(hostConfig, 'Memory', 'HostConfig') ?? 0;
-  if (memory !== 0 && memory < 6 * 1024 * 1024)
-    throw invalidArgument('Minimum memory limit allowed is 6MB');
+  const memorySwap = optNumber(hostConfig, 'MemorySwap', 'HostConfig') ?? 0;
+  checkMemoryLimits({ memory, memorySwap }, { update: false });
   return {
     name: name ?? undefined,
     image,
@@ -160,8 +172,8 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       },
       privileged: optBool(hostConfig, 'Privileged', 'HostConfig') ?? false,
       readonlyRootfs: optBool(hostConfig, 'ReadonlyRootfs', 'HostConfig') ?? false,
-      capAdd: optStrings(hostConfig, 'CapAdd', 'HostConfig') ?? [],
-      capDrop: optStrings(hostConfig, 'CapDrop', 'HostConfig') ?? [],
+      capAdd: checkedCapabilities(optStrings(hostConfig, 'CapAdd', 'HostConfig'), 'CapAdd'),
+      capDrop: checkedCapabilities(optStrings(hostConfig, 'CapDrop', 'HostConfig'), 'CapDrop'),
       noNewPrivileges: securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
       seccompUnconfined: securityOpt.some((o) => /^seccomp[=:]unconfined$/.test(o)),
       ...(seccompProfile !== undefined ? { seccompProfile } : {}),
@@ -188,7 +200,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       ...decodeNetworkSettings(hostConfig, root),
       resources: {
         memory: memory || undefined,
-        memorySwap: optNumber(hostConfig, 'MemorySwap', 'HostConfig') || undefined,
+        memorySwap: memorySwap || undefined,
         cpuShares: optNumber(hostConfig, 'CpuShares', 'HostConfig') || undefined,
         nanoCpus: optNumber(hostConfig, 'NanoCpus', 'HostConfig') || undefined,
         cpusetCpus: optString(hostConfig, 'CpusetCpus', 'HostConfig') || undefined,
