@@ -84,6 +84,7 @@ export const CONTAINER_FLAGS: readonly FlagSpec[] = [
   { name: 'security-opt', type: 'list', help: 'Security Options' },
   { name: 'shm-size', type: 'string', placeholder: 'bytes', help: 'Size of /dev/shm' },
   { name: 'stop-signal', type: 'string', help: 'Signal to stop the container' },
+  { name: 'stop-timeout', type: 'int', help: 'Timeout (in seconds) to stop a container' },
   { name: 'sysctl', type: 'list', placeholder: 'map', help: 'Sysctl options' },
   { name: 'tmpfs', type: 'list', help: 'Mount a tmpfs directory' },
   { name: 'tty', short: 't', type: 'bool', help: 'Allocate a pseudo-TTY' },
@@ -611,6 +612,7 @@ export function containerOptions(
     OnBuild: null,
     Labels: labels,
     ...(has('stop-signal') ? { StopSignal: flagString(flags, 'stop-signal') } : {}),
+    ...(has('stop-timeout') ? { StopTimeout: flagInt(flags, 'stop-timeout') } : {}),
     HostConfig: hostConfig,
     NetworkingConfig: {
       EndpointsConfig:

@@ -24,6 +24,8 @@ export interface ContainerDefaults {
   OnBuild?: string[] | null;
   Labels?: Record<string, string> | null;
   StopSignal?: string;
+  /** Seconds `docker stop` waits before SIGKILL when not told (`--stop-timeout`). */
+  StopTimeout?: number;
   Shell?: string[] | null;
 }
 

@@ -51,6 +51,16 @@ describe('layer sizes', () => {
   it('stops when aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(directorySize(work, controller.signal), { message: 'context canceled' });
+    await assert.rejects(directorySize(work, { signal: controller.signal }), {
+      message: 'context canceled',
+    });
+  });
+
+  it('counts at most the entries it is allowed', async () => {
+    const dir = join(work, 'many');
+    await mkdir(dir);
+    for (let i = 0; i < 10; i++) await writeFile(join(dir, `f${i}`), 'x');
+    assert.equal(await directorySize(dir), 10);
+    assert.equal(await directorySize(dir, { limit: 4 }), 4);
   });
 });

@@ -31,23 +31,33 @@ class SizeTally {
   }
 }
 
-/** Everything under `dir` (overlay2's upper dir: exactly what the layer wrote). */
-export async function directorySize(dir: string, signal?: AbortSignal): Promise<number> {
-  const tally = new SizeTally(signal);
-  const walk = async (path: string): Promise<void> => {
+/**
+ * Everything under `dir` (overlay2's upper dir: exactly what the layer wrote; a volume's
+ * data), counting at most `limit` entries. A missing `dir` is an error.
+ */
+export async function directorySize(
+  dir: string,
+  options: { readonly signal?: AbortSignal; readonly limit?: number } = {},
+): Promise<number> {
+  const tally = new SizeTally(options.signal);
+  const limit = options.limit ?? 1_000_000;
+  let entries = 0;
+  const pending = [dir];
+  while (pending.length > 0 && entries < limit) {
+    const path = pending.pop() as string;
     let names: string[];
     try {
       names = await readdir(path);
     } catch (err) {
-      if (path !== dir && hasErrno(err, 'ENOENT', 'ENOTDIR')) return;
+      if (path !== dir && hasErrno(err, 'ENOENT', 'ENOTDIR', 'EACCES')) continue;
       throw err;
     }
     for (const name of names) {
+      if (++entries > limit) break;
       const child = `${path}/${name}`;
-      if (await tally.add(child)) await walk(child);
+      if (await tally.add(child)) pending.push(child);
     }
-  };
-  await walk(dir);
+  }
   return tally.total;
 }
 

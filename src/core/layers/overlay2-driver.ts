@@ -213,7 +213,7 @@ export class Overlay2Driver implements StorageDriver {
   async diffSize(id: string, _parent: string | undefined, signal?: AbortSignal): Promise<number> {
     assertLayerId(id);
     if (!(await this.exists(id))) throw notFound(`layer ${id} does not exist`);
-    return directorySize(this.diffPath(id), signal);
+    return directorySize(this.diffPath(id), { signal });
   }
 
   /** The diff dir as it is: overlayfs already keeps only what the layer changed. */

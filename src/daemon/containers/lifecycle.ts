@@ -120,6 +120,8 @@ export interface LifecycleDeps {
 /** Docker's restart back-off: 100 ms, doubled after each restart, at most a minute; reset
  * when the container ran for at least 10 s. */
 const BACKOFF_FIRST_MS = 100;
+/** How long stop waits for the stop signal to work, unless told or the container says. */
+const DEFAULT_STOP_TIMEOUT_S = 10;
 const BACKOFF_MAX_MS = 60_000;
 const BACKOFF_RESET_AFTER_MS = 10_000;
 
@@ -798,7 +800,11 @@ export class ContainerLifecycle {
   }
 
   /** `docker restart`: stop (if it runs), then start. */
-  async restart(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void> {
+  async restart(
+    ref: string,
+    timeoutSeconds: number | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
     const c = this.deps.containers.resolve(ref);
     if (LIVE.has(c.state.status)) await this.stop(c.id, timeoutSeconds, signal);
     await this.start(c.id, signal);
@@ -943,8 +949,11 @@ export class ContainerLifecycle {
     }
   }
 
-  /** StopSignal, then SIGKILL after `timeoutSeconds`; resolves once it has exited. */
-  async stop(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void> {
+  /**
+   * StopSignal, then SIGKILL after `timeoutSeconds` (undefined: the container's StopTimeout,
+   * or 10); resolves once it has exited.
+   */
+  async stop(ref: string, timeoutSeconds: number | undefined, signal: AbortSignal): Promise<void> {
     const c = this.#setState(await this.#afterPolicyStart(ref), { manuallyStopped: true });
     if (c.state.status === 'restarting') {
       this.#abandonRestart(c, true);
@@ -968,7 +977,8 @@ export class ContainerLifecycle {
     };
     await this.#signal(c, c.config.StopSignal || 'SIGTERM');
     this.#killed(c, c.config.StopSignal || 'SIGTERM');
-    const deadline = Date.now() + Math.max(0, timeoutSeconds) * 1000;
+    const seconds = timeoutSeconds ?? c.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+    const deadline = Date.now() + Math.max(0, seconds) * 1000;
     while (!exited() && Date.now() < deadline && !signal.aborted) await this.#changed(signal, 100);
     if (!exited()) {
       await this.#signal(c, 'SIGKILL');

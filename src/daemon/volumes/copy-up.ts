@@ -2,7 +2,7 @@
 // at the mount's destination (ownership, modes, symlinks, hard links, xattrs, times kept).
 
 import { mkdirSync } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { hasErrno } from '../../core/errors.js';
 import { runCommand } from '../../core/layers/run-command.js';
 import { at, ScopedPathError, ScopedRoot } from '../../lib/scoped-fs/scoped-root.js';
@@ -69,44 +69,4 @@ export function ensureMountDirectory(rootfs: string, destination: string): void 
   } finally {
     scoped.close();
   }
-}
-
-/** Bytes in the files under `path` (hard links counted once), as `system df` shows volumes. */
-export async function directorySize(path: string, limit = 1_000_000): Promise<number> {
-  const seen = new Set<string>();
-  let total = 0;
-  let entries = 0;
-  const pending = [path];
-  while (pending.length > 0 && entries < limit) {
-    const dir = pending.pop() as string;
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (err) {
-      if (hasErrno(err, 'ENOENT', 'ENOTDIR', 'EACCES')) continue;
-      throw err;
-    }
-    for (const name of names) {
-      if (++entries > limit) break;
-      const full = `${dir}/${name}`;
-      let st;
-      try {
-        st = await lstat(full, { bigint: true });
-      } catch (err) {
-        if (hasErrno(err, 'ENOENT')) continue;
-        throw err;
-      }
-      if (st.isDirectory()) {
-        pending.push(full);
-        continue;
-      }
-      const key = `${st.dev}:${st.ino}`;
-      if (st.nlink > 1n) {
-        if (seen.has(key)) continue;
-        seen.add(key);
-      }
-      total += Number(st.size);
-    }
-  }
-  return total;
 }

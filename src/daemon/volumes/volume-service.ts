@@ -33,7 +33,8 @@ import {
 import type { VolumeCreateRequest, VolumeUsage, VolumeView } from '../../core/volumes/volume.js';
 import type { Logger } from '../../lib/logger.js';
 import type { MountRequest } from '../containers/container-service.js';
-import { copyUp, directorySize, ensureMountDirectory } from './copy-up.js';
+import { copyUp, ensureMountDirectory } from './copy-up.js';
+import { directorySize } from '../../core/layers/layer-size.js';
 import { checkPropagation } from './propagation.js';
 
 export interface VolumeServiceDeps {
@@ -70,6 +71,16 @@ export class VolumeService {
 
   async init(): Promise<void> {
     await mkdir(this.deps.root, { recursive: true, mode: 0o701 });
+  }
+
+  /** What a volume holds, as `system df` and prune count it (nothing, if its data is gone). */
+  async #size(name: string): Promise<number> {
+    try {
+      return await directorySize(this.#dataPath(name));
+    } catch (err) {
+      if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return 0;
+      throw err;
+    }
   }
 
   #dataPath(name: string): string {
@@ -203,7 +214,7 @@ export class VolumeService {
       if (options.anonymousOnly && !everything && !Object.hasOwn(v.labels, ANONYMOUS_LABEL))
         continue;
       if (!this.#labelsMatch(filters, v)) continue;
-      const size = await directorySize(this.#dataPath(v.name));
+      const size = await this.#size(v.name);
       try {
         await this.remove(v.name, { force: false });
       } catch (err) {
@@ -222,7 +233,7 @@ export class VolumeService {
     for (const v of this.#volumes.values())
       out.push({
         ...this.#view(v),
-        size: await directorySize(this.#dataPath(v.name)),
+        size: await this.#size(v.name),
         refCount: this.users(v.name).length,
       });
     return out;

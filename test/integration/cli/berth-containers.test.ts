@@ -281,6 +281,8 @@ describe('berth container commands', () => {
       'no-new-privileges',
       '--restart',
       'on-failure:2',
+      '--stop-timeout',
+      '3',
       '-p',
       '127.0.0.1:8080:80',
       '--expose',

@@ -155,6 +155,38 @@ describe('restart policies, restart, pause, OOM', () => {
     }
   });
 
+  it("docker stop without -t waits the container's --stop-timeout before SIGKILL", async () => {
+    const since = (Date.now() / 1000).toFixed(3);
+    await ok(['run', '-d', '--name', 'patient', '--stop-timeout', '1', 'busybox', 'sleep', '300']);
+    assert.equal(await inspect('patient', '{{.Config.StopTimeout}}'), '1');
+    await ok(['stop', 'patient']); // sleep as pid 1 ignores SIGTERM: SIGKILL ends it
+    const kills = (
+      await ok([
+        'events',
+        '--since',
+        since,
+        '--until',
+        String(Math.ceil(Date.now() / 1000) + 1),
+        '--filter',
+        'container=patient',
+        '--filter',
+        'event=kill',
+        '--format',
+        '{{.Actor.Attributes.signal}} {{.TimeNano}}',
+      ])
+    )
+      .split('\n')
+      .map((l) => l.split(' '));
+    assert.deepEqual(
+      kills.map(([signal]) => signal),
+      ['15', '9'],
+    );
+    const waitedMs = Number(BigInt(kills[1]?.[1] ?? '0') - BigInt(kills[0]?.[1] ?? '0')) / 1e6;
+    // Its own second, not the default ten.
+    assert.ok(waitedMs >= 900 && waitedMs < 5000, String(waitedMs));
+    await ok(['rm', 'patient']);
+  });
+
   it('docker restart stops and starts again, with a new pid', async () => {
     assert.equal((await dk(['run', '-d', '--name', 'again', 'busybox', 'sleep', '300'])).code, 0);
     const before = await inspect('again', '{{.State.Pid}} {{.State.StartedAt}}');

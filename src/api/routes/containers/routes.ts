@@ -49,6 +49,7 @@ export function decodeContainerConfig(root: JsonObject, path: string): Container
     Entrypoint: optStrings(root, 'Entrypoint', path),
     Labels: optStringMap(root, 'Labels', path),
     StopSignal: optString(root, 'StopSignal', path),
+    StopTimeout: optNumber(root, 'StopTimeout', path),
     ...healthcheckOf(root, path),
   };
 }

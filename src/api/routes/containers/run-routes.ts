@@ -22,9 +22,10 @@ import { parseTimestampParam } from '../../timestamps.js';
 export interface ContainerRunBackend {
   resolve(ref: string): ContainerRecord;
   start(ref: string, signal: AbortSignal): Promise<void>;
-  stop(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
+  /** `timeoutSeconds` undefined: the container's StopTimeout, or 10. */
+  stop(ref: string, timeoutSeconds: number | undefined, signal: AbortSignal): Promise<void>;
   kill(ref: string, signal: string): Promise<void>;
-  restart(ref: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
+  restart(ref: string, timeoutSeconds: number | undefined, signal: AbortSignal): Promise<void>;
   pause(ref: string): Promise<void>;
   update(ref: string, change: ContainerUpdate): Promise<void>;
   unpause(ref: string): Promise<void>;
@@ -129,10 +130,10 @@ export function decodeUpdate(body: unknown): ContainerUpdate {
   };
 }
 
-/** The `t` of stop and restart: seconds before SIGKILL (default 10). */
-function stopTimeout(query: URLSearchParams): number {
+/** The `t` of stop and restart: seconds before SIGKILL (none: the container's own, or 10). */
+function stopTimeout(query: URLSearchParams): number | undefined {
   const t = query.get('t');
-  if (t === null || t === '') return 10;
+  if (t === null || t === '') return undefined;
   if (!/^-?\d+$/.test(t)) throw invalidArgument(`invalid value for t: ${t}`);
   return Number.parseInt(t, 10);
 }
