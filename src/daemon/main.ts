@@ -48,7 +48,7 @@ import { containerStatsRoutes } from '../api/routes/containers/stats-routes.js';
 import { ContainerStats } from './containers/stats.js';
 import { ContainerTop } from './containers/top.js';
 import { containerArchiveRoutes } from '../api/routes/containers/archive-routes.js';
-import { ContainerFiles } from './containers/container-files.js';
+import { ContainerFiles, visibleMounts } from './containers/container-files.js';
 import { ConmonRuntime } from '../core/runtime/conmon-runtime.js';
 import { loadSeccompProfile, type SeccompProfile } from '../core/runtime/seccomp.js';
 import { capabilitiesInMask } from '../core/runtime/capabilities.js';
@@ -486,6 +486,17 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       ...containerArchiveRoutes(
         new ContainerFiles({
           resolve: (ref) => containerService.resolve(ref),
+          mounts: (c) => {
+            // --network container:<other> sees the other container's /etc files.
+            const shared = /^container:(.+)$/.exec(c.host.networkMode)?.[1];
+            let owner = c.id;
+            try {
+              if (shared) owner = containerService.resolve(shared).id;
+            } catch {
+              // that container is gone: its files too
+            }
+            return visibleMounts(volumes.mountsOf(c.id), join(containerRoot, owner));
+          },
           driver,
           events,
           logger,

@@ -45,13 +45,15 @@ export function containerPath(path: string): string {
 export function findArchivePath(
   root: ScopedRoot,
   path: string,
+  /** The archive's name for it, when `path` is inside a mount's root (see mount-paths.ts). */
+  nameAsAsked?: string,
 ): { readonly found: Found; readonly stat: PathStat; readonly archiveName: string } {
   const absolute = containerPath(path);
   const found = root.find(absolute);
   try {
     if (found.stat === undefined) throw new ScopedPathError('ENOENT', 'lstat', absolute);
     const stat = found.stat;
-    const name = basePath(absolute);
+    const name = nameAsAsked ?? basePath(absolute);
     return {
       found,
       archiveName: name,

@@ -3,31 +3,39 @@
 // ScopedRoot for each operation, and unmounted when the operation, or the stream it returned,
 // is done. Every path is resolved inside that root.
 //
-// Only the container's own layer stack is seen: what a running container has mounted in its
-// mount namespace (volumes, tmpfs, the /etc/hosts, hostname and resolv.conf binds) is not.
+// A path under one of the container's volumes or binds, or its /etc/hosts, /etc/hostname or
+// /etc/resolv.conf, is read from and written to that mount's source, as Docker's cp sees it
+// (see mount-paths.ts); a tmpfs is not seen (it lives only in the container's namespace).
 
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ContainerRecord } from '../../core/containers/container.js';
 import {
+  containerPath,
   findArchivePath,
   findExtractionPoint,
   type PathStat,
 } from '../../core/archive/copy-paths.js';
+import { mountedPath, type VisibleMount } from '../../core/archive/mount-paths.js';
 import { unpackArchive } from '../../core/archive/copy-unpack.js';
 import { tarOfTree } from '../../core/archive/tree-tar.js';
-import { BerthError, notFound } from '../../core/errors.js';
+import { BerthError, hasErrno, invalidArgument, notFound } from '../../core/errors.js';
 import type { EventPublisher } from '../../core/events.js';
 import type { StorageDriver } from '../../core/layers/storage-driver.js';
 import { resolveUser } from '../../core/runtime/user.js';
 import { ScopedPathError, ScopedRoot } from '../../lib/scoped-fs/scoped-root.js';
 import { walkTree } from '../../lib/scoped-fs/walk-tree.js';
 import type { Logger } from '../../lib/logger.js';
+import type { MountPoint } from '../../core/volumes/mount-spec.js';
 
 /** The largest /etc/passwd or /etc/group read to resolve `copyUIDGID`'s user. */
 const MAX_ACCOUNT_FILE = 4 * 1024 * 1024;
 
 export interface ContainerFilesDeps {
   readonly resolve: (ref: string) => ContainerRecord;
+  /** The container's mounts the host sees (volumes, binds, its /etc files). */
+  readonly mounts?: (c: ContainerRecord) => readonly VisibleMount[];
   readonly driver: Pick<StorageDriver, 'mount' | 'unmount'>;
   readonly events: EventPublisher;
   readonly logger: Logger;
@@ -47,6 +55,18 @@ interface OpenRoot {
   release(): Promise<void>;
 }
 
+/** Where an operation on a path happens: the root filesystem, or a mount's source. */
+interface Target {
+  readonly root: ScopedRoot;
+  /** Inside `root`. */
+  readonly path: string;
+  /** The archive's name for it, when in a mount. */
+  readonly name?: string;
+  readonly mount?: VisibleMount;
+  /** Lets a mount's root go (nothing for the root filesystem). */
+  close(): void;
+}
+
 export class ContainerFiles {
   constructor(private readonly deps: ContainerFilesDeps) {}
 
@@ -55,9 +75,14 @@ export class ContainerFiles {
     const c = this.deps.resolve(ref);
     const open = await this.#open(c);
     try {
-      const { found, stat } = findArchivePath(open.root, path);
-      open.root.release(found.dir);
-      return stat;
+      const target = this.#target(c, open, path);
+      try {
+        const { found, stat } = findArchivePath(target.root, target.path, target.name);
+        target.root.release(found.dir);
+        return stat;
+      } finally {
+        target.close();
+      }
     } catch (err) {
       throw pathError(err, ref, path);
     } finally {
@@ -73,18 +98,23 @@ export class ContainerFiles {
   ): Promise<{ stat: PathStat; content: Readable }> {
     const c = this.deps.resolve(ref);
     const open = await this.#open(c);
+    let target: Target | undefined;
     let result;
     try {
-      result = findArchivePath(open.root, path);
+      target = this.#target(c, open, path);
+      result = findArchivePath(target.root, target.path, target.name);
     } catch (err) {
+      target?.close();
       await open.release();
       throw pathError(err, ref, path);
     }
     const { found, stat, archiveName } = result;
+    const held = target;
     const content = ownedStream(
       () => tarOfTree(walkTree(found, { name: archiveName, signal })),
       async () => {
-        open.root.release(found.dir);
+        held.root.release(found.dir);
+        held.close();
         await open.release();
       },
     );
@@ -101,23 +131,28 @@ export class ContainerFiles {
   ): Promise<void> {
     const c = this.deps.resolve(ref);
     const open = await this.#open(c);
+    let target: Target | undefined;
     try {
       let dest: string;
       try {
-        dest = findExtractionPoint(open.root, path);
+        target = this.#target(c, open, path);
+        dest = findExtractionPoint(target.root, target.path);
       } catch (err) {
         throw pathError(err, ref, path);
       }
-      if (c.host.readonlyRootfs)
+      if (target.mount && !target.mount.rw)
+        throw invalidArgument('mounted volume is marked read-only');
+      if (!target.mount && c.host.readonlyRootfs)
         throw new BerthError('internal', 'container rootfs is marked read-only');
       await unpackArchive(content, {
-        root: open.root,
+        root: target.root,
         dest,
         noOverwriteDirNonDir: options.noOverwriteDirNonDir,
         owners: options.copyUidGid && c.config.User ? containerUser(open.root, c) : 'keep',
         signal: options.signal,
       });
     } finally {
+      target?.close();
       await open.release();
     }
     this.#publish(c, 'extract-to-dir');
@@ -144,6 +179,29 @@ export class ContainerFiles {
     );
     this.#publish(c, 'export');
     return content;
+  }
+
+  /** The root filesystem, or the source of the mount `path` is in (if that source exists). */
+  #target(c: ContainerRecord, open: OpenRoot, path: string): Target {
+    const onRootfs: Target = { root: open.root, path, close: () => undefined };
+    const inMount = mountedPath(containerPath(path), this.deps.mounts?.(c) ?? []);
+    if (!inMount) return onRootfs;
+    let root: ScopedRoot;
+    try {
+      // A bind's source as the runtime mounted it: symlinks in it followed.
+      root = ScopedRoot.open(realpathSync(inMount.root));
+    } catch (err) {
+      // Not made yet (a bind a start creates): what is there is the root filesystem's.
+      if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return onRootfs;
+      throw err;
+    }
+    return {
+      root,
+      path: inMount.path,
+      name: inMount.name,
+      mount: inMount.mount,
+      close: () => root.close(),
+    };
   }
 
   async #open(c: ContainerRecord): Promise<OpenRoot> {
@@ -180,6 +238,34 @@ export class ContainerFiles {
       actor: { id: c.id, attributes: { image: c.config.Image, name: c.name } },
     });
   }
+}
+
+/**
+ * What of a container's mounts the host sees: its volumes and binds (not tmpfs), and the
+ * /etc files a start wrote into its directory, when they exist.
+ */
+export function visibleMounts(mounts: readonly MountPoint[], containerDir: string): VisibleMount[] {
+  const out: VisibleMount[] = [];
+  for (const m of mounts) {
+    if (m.type === 'tmpfs' || m.source === '') continue;
+    let file = false;
+    try {
+      file = !statSync(m.source).isDirectory();
+    } catch {
+      continue; // not made yet
+    }
+    out.push({ destination: m.destination, source: m.source, file, rw: m.rw });
+  }
+  for (const [name, destination] of [
+    ['hosts', '/etc/hosts'],
+    ['hostname', '/etc/hostname'],
+    ['resolv.conf', '/etc/resolv.conf'],
+  ] as const) {
+    const source = join(containerDir, name);
+    if (existsSync(source) && !out.some((m) => m.destination === destination))
+      out.push({ destination, source, file: true, rw: true });
+  }
+  return out;
 }
 
 /** The uid and gid of the container's user, from its own /etc/passwd and /etc/group. */

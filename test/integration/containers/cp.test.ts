@@ -399,6 +399,69 @@ describe('docker cp and docker export', () => {
     assert.equal(relative.status, 200, 'a relative path is taken from the root, as in Docker');
   });
 
+  it('sees what the container sees: volumes, binds (a file, read-only ones) and /etc/hosts', async () => {
+    const bound = join(work, 'bound');
+    mkdirSync(bound);
+    writeFileSync(join(bound, 'b.txt'), 'bound\n');
+    writeFileSync(join(work, 'app.conf'), 'setting=1\n');
+    const r = await dk([
+      'run',
+      '-d',
+      '--name',
+      'cp-mnt',
+      '--read-only',
+      '--hostname',
+      'cpmnt',
+      '-v',
+      'cpvol:/data',
+      '-v',
+      `${bound}:/bound:ro`,
+      '-v',
+      `${join(work, 'app.conf')}:/etc/app.conf`,
+      'busybox',
+      'sh',
+      '-c',
+      'echo vol > /data/v.txt && exec sleep 1000',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor(
+      'the volume file',
+      async () => (await dkBytes(['cp', 'cp-mnt:/data/v.txt', '-'])).code === 0,
+      30_000,
+      200,
+    );
+    assert.equal(await contentIn('cp-mnt', '/data/v.txt'), 'vol\n');
+    assert.equal(await contentIn('cp-mnt', '/bound/b.txt'), 'bound\n');
+    assert.equal(await contentIn('cp-mnt', '/etc/hostname'), 'cpmnt\n');
+    assert.match(await contentIn('cp-mnt', '/etc/hosts'), /\tcpmnt$/m);
+    const conf = await tarFrom('cp-mnt', '/etc/app.conf');
+    assert.deepEqual([...conf.keys()], ['app.conf']);
+    assert.equal(conf.get('app.conf')?.body.toString(), 'setting=1\n');
+    // A mount point named as the container sees it, with the mount's content.
+    assert.deepEqual([...(await tarFrom('cp-mnt', '/data')).keys()], ['data/', 'data/v.txt']);
+    // Into the volume: allowed on a read-only root filesystem, and the container sees it.
+    writeFileSync(join(work, 'new.txt'), 'new\n');
+    const into = await dk(['cp', join(work, 'new.txt'), 'cp-mnt:/data/']);
+    assert.equal(into.code, 0, into.stderr);
+    assert.equal((await dk(['exec', 'cp-mnt', 'cat', '/data/new.txt'])).stdout, 'new\n');
+    const ro = await dk(['cp', join(work, 'new.txt'), 'cp-mnt:/bound/']);
+    assert.equal(ro.code, 1);
+    assert.equal(
+      ro.stderr.trim(),
+      'Error response from daemon: mounted volume is marked read-only',
+    );
+    assert.deepEqual(readdirSync(bound), ['b.txt']);
+    const rootfs = await dk(['cp', join(work, 'new.txt'), 'cp-mnt:/tmp/']);
+    assert.equal(rootfs.code, 1);
+    assert.match(rootfs.stderr, /container rootfs is marked read-only/);
+    // A name that only starts like a mount is the root filesystem's.
+    const near = await dkBytes(['cp', 'cp-mnt:/database', '-']);
+    assert.equal(near.code, 1);
+    assert.match(near.stderr, /Could not find the file \/database in container cp-mnt/);
+    assert.equal((await dk(['rm', '-f', '-v', 'cp-mnt'])).code, 0);
+    assert.equal((await dk(['volume', 'rm', 'cpvol'])).code, 0);
+  });
+
   it('refuses copies into a container with a read-only root filesystem', async () => {
     assert.equal(
       (await dk(['create', '--name', 'cp-ro', '--read-only', 'busybox', 'true'])).code,
