@@ -39,6 +39,14 @@ export interface HostSettings {
   /** HostConfig.OomScoreAdj, -1000..1000 (0 when left out). */
   readonly oomScoreAdj?: number;
   readonly init?: boolean;
+  /** `--pid`: '' (its own), `host`, or `container:<name|id>`. */
+  readonly pidMode?: string;
+  /** `--ipc`: '' or `private`/`shareable` (its own), `none` (no /dev/shm), `host`. */
+  readonly ipcMode?: string;
+  /** `--uts`: '' or `host`. */
+  readonly utsMode?: string;
+  /** `--cgroupns`: '' or `host` (berth's default), `private`. */
+  readonly cgroupnsMode?: string;
   /** HostConfig.LogConfig, the daemon's defaults filled in at create. */
   readonly logConfig?: LogConfig;
   /** A terminal's initial [rows, cols] (`docker run -it` sends the client's). */

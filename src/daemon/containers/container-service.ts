@@ -15,6 +15,7 @@ import { createInitLayer, initLayerId, type InitLayers } from '../../core/contai
 import { generateName, VALID_NAME } from '../../core/containers/names.js';
 import { mergeHealthcheck } from '../../core/containers/health.js';
 import { imageAndRequestEnv } from '../../core/containers/env.js';
+import { withHostConfigDefaults } from '../../core/containers/host-config-defaults.js';
 import { checkCpuLimits } from '../../core/host/cpu-limits.js';
 import { logSettings, mergeLogConfig, type LogConfig } from '../../core/containers/log-config.js';
 import {
@@ -304,7 +305,7 @@ export class ContainerService {
       config,
       host: { ...request.host, logConfig },
       hostConfigDocument: {
-        ...request.hostConfigDocument,
+        ...withHostConfigDefaults(request.hostConfigDocument),
         LogConfig: { Type: logConfig.type, Config: logConfig.config },
       },
       state: initialState(),

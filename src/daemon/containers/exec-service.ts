@@ -193,9 +193,10 @@ export class ExecService {
       try {
         ({ process, spec } = await this.#process(e));
       } catch (err) {
-        // As with Docker, where runc resolves the user: the exec fails, not the request.
+        // As with Docker, which resolves the user itself: the exec fails (126, the message on
+        // its output), not the request.
         if (!isBerthError(err, 'invalid-argument')) throw err;
-        io.stdout.write(`OCI runtime exec failed: ${err.message}: unknown\r\n`);
+        io.stdout.write(`${err.message}\r\n`);
         e.exitCode = 126;
         return 126;
       }

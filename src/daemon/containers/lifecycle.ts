@@ -21,7 +21,7 @@ import type { StorageDriver } from '../../core/layers/storage-driver.js';
 import { effectiveCapabilities } from '../../core/runtime/capabilities.js';
 import { checkMemoryLimits } from '../../core/host/memory-limits.js';
 import { K8sLogDecoder, type K8sLogRecord } from '../../core/runtime/k8s-log.js';
-import { buildOciSpec, tmpfsMount } from '../../core/runtime/oci-spec.js';
+import { buildOciSpec, tmpfsMount, type NamespaceMode } from '../../core/runtime/oci-spec.js';
 import type { Mount } from '../../core/runtime/oci-types.js';
 import type { AttachStreams, ResourceUpdate } from '../../core/runtime/conmon-runtime.js';
 import { mergeEnv } from '../../core/containers/env.js';
@@ -306,6 +306,7 @@ export class ContainerLifecycle {
         options,
       });
       const memory = h.resources?.memory;
+      const ipcMode = h.ipcMode ?? '';
       const spec = buildOciSpec({
         id: c.id,
         rootfsPath: rootfs,
@@ -327,12 +328,14 @@ export class ContainerLifecycle {
         hostname,
         namespaces: {
           network: net.namespace,
-          pid: 'new',
-          ipc: 'new',
-          uts: net.uts,
-          cgroup: 'host',
+          pid: this.#pidNamespace(c),
+          ipc: ipcMode === 'host' ? 'host' : ipcMode === 'none' ? 'none' : 'new',
+          uts: h.utsMode === 'host' ? 'host' : net.uts,
+          cgroup: h.cgroupnsMode === 'private' ? 'private' : 'host',
         },
         extraMounts: [
+          // --ipc host: the host's POSIX shared memory too, as Docker binds it.
+          ...(ipcMode === 'host' ? [bind('/dev/shm', '/dev/shm')] : []),
           bind(join(etcDir, 'resolv.conf'), '/etc/resolv.conf'),
           bind(join(etcDir, 'hostname'), '/etc/hostname'),
           bind(join(etcDir, 'hosts'), '/etc/hosts'),
@@ -631,6 +634,21 @@ export class ContainerLifecycle {
       default:
         return false;
     }
+  }
+
+  /** `--pid`: its own namespace, the host's, or a running container's. */
+  #pidNamespace(c: ContainerRecord): NamespaceMode {
+    const mode = c.host.pidMode ?? '';
+    if (mode === 'host') return 'host';
+    const ref = /^container:(.+)$/.exec(mode)?.[1];
+    if (ref === undefined) return 'new';
+    const other = this.deps.containers.resolve(ref);
+    if (
+      (other.state.status !== 'running' && other.state.status !== 'paused') ||
+      other.state.pid <= 0
+    )
+      throw conflict(`cannot join PID of a non running container: ${other.id}`);
+    return { path: `/proc/${other.state.pid}/ns/pid` };
   }
 
   /** Restarts after the back-off, as `restarting` meanwhile (the API never waits for it). */

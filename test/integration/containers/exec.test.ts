@@ -73,9 +73,19 @@ describe('exec', () => {
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '1234\n4321\n/tmp\nhi there\n');
+    // The daemon resolves the user, as dockerd does: its words, not the runtime's.
     const unknown = await dk(['exec', '-u', 'nosuchuser', 'box', 'true']);
     assert.equal(unknown.code, 126);
-    assert.match(unknown.stdout, /nosuchuser/);
+    assert.equal(
+      unknown.stdout,
+      'unable to find user nosuchuser: no matching entries in passwd file\r\n',
+    );
+    const group = await dk(['exec', '-u', '0:nosuchgroup', 'box', 'true']);
+    assert.equal(group.code, 126);
+    assert.equal(
+      group.stdout,
+      'unable to find group nosuchgroup: no matching entries in group file\r\n',
+    );
   });
 
   it("resolves -u in the container's own /etc/passwd, even when it is a symlink to a host path", async () => {

@@ -1,10 +1,10 @@
 // Containers that run, through the real Docker CLI: run (foreground, --rm, -d), exit codes,
 // logs, stop, kill, start/stop status codes, rm -f, and a daemon killed under a running one.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -488,6 +488,87 @@ describe('running containers', () => {
       /You should always set the Memory limit when using Memoryswap limit/,
     );
     assert.equal((await dk(['ps', '-aq'])).stdout, before);
+  });
+
+  it("--pid, --ipc, --uts and --cgroupns: their own, the host's, or another container's", async () => {
+    const ns = (kind: string): string => readlinkSync(`/proc/self/ns/${kind}`);
+    const run = async (args: string[], script: string): Promise<string> => {
+      const r = await dk([
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        ...args,
+        'busybox',
+        'sh',
+        '-c',
+        script,
+      ]);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    const links = 'for n in pid ipc uts cgroup; do readlink /proc/self/ns/$n; done';
+    const own = (await run([], links)).split('\n');
+    assert.notEqual(own[0], ns('pid'));
+    assert.notEqual(own[1], ns('ipc'));
+    assert.notEqual(own[2], ns('uts'));
+    assert.equal(own[3], ns('cgroup'), "berth's default: the host's cgroup namespace");
+    const shared = (
+      await run(['--pid', 'host', '--ipc', 'host', '--uts', 'host', '--cgroupns', 'private'], links)
+    ).split('\n');
+    assert.deepEqual(shared.slice(0, 3), [ns('pid'), ns('ipc'), ns('uts')]);
+    assert.notEqual(shared[3], ns('cgroup'));
+    // The host's processes, its name, and its /dev/shm.
+    assert.equal(
+      await run(['--pid', 'host'], 'cat /proc/1/comm'),
+      readFileSync('/proc/1/comm', 'utf8').trim(),
+    );
+    assert.equal(await run(['--uts', 'host'], 'hostname'), hostname());
+    const shmName = `berth-ipc-test-${process.pid}`;
+    try {
+      assert.equal(
+        await run(['--ipc', 'host'], `echo shared > /dev/shm/${shmName}; echo ok`),
+        'ok',
+      );
+      assert.equal(readFileSync(`/dev/shm/${shmName}`, 'utf8'), 'shared\n');
+    } finally {
+      rmSync(`/dev/shm/${shmName}`, { force: true });
+    }
+    assert.equal(await run(['--ipc', 'none'], 'grep -c " /dev/shm " /proc/mounts || true'), '0');
+    // Another container's pid namespace, while it runs.
+    assert.equal(
+      (await dk(['run', '-d', '--name', 'pidowner', 'busybox', 'sleep', '300'])).code,
+      0,
+    );
+    assert.match(await run(['--pid', 'container:pidowner'], 'ps -o args'), /sleep 300/);
+    assert.equal((await dk(['stop', '-t', '0', 'pidowner'])).code, 0);
+    const late = await dk(['run', '--rm', '--pid', 'container:pidowner', 'busybox', 'true']);
+    assert.notEqual(late.code, 0);
+    assert.match(late.stderr, /cannot join PID of a non running container: [0-9a-f]{64}/);
+    assert.equal((await dk(['rm', 'pidowner'])).code, 0);
+    // Refused at create, with Docker's words (and berth's, for what it cannot do yet).
+    for (const [body, message] of [
+      [{ PidMode: 'container' }, 'invalid PID mode: container'],
+      [{ IpcMode: 'bogus' }, 'invalid IPC mode: bogus'],
+      [{ UTSMode: 'bogus' }, 'invalid UTS mode: bogus'],
+      [{ CgroupnsMode: 'bogus' }, 'invalid cgroup namespace mode: bogus'],
+      [
+        { IpcMode: 'container:x' },
+        'IPC mode container:x is not supported by berth yet: containers cannot share /dev/shm',
+      ],
+    ] as const) {
+      const r = await apiRequest(
+        d.socket,
+        'POST',
+        '/containers/create',
+        JSON.stringify({ Image: 'busybox', Cmd: ['true'], HostConfig: body }),
+      );
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.equal(JSON.parse(r.body).message, message);
+    }
+    const conflicting = await dk(['create', '--uts', 'host', '--hostname', 'x', 'busybox']);
+    assert.equal(conflicting.code, 1);
+    assert.match(conflicting.stderr, /Conflicting options: hostname and the UTS mode/);
   });
 
   it('ps -s, inspect -s, system df and container prune weigh what containers wrote', async () => {

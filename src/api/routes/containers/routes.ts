@@ -61,6 +61,31 @@ function healthcheckOf(root: JsonObject, path: string): { Healthcheck?: JsonObje
   return { Healthcheck: h };
 }
 
+/** PidMode, IpcMode, UTSMode and CgroupnsMode, checked as Docker checks them at create. */
+function namespaceModes(
+  hostConfig: JsonObject,
+  config: ContainerDefaults,
+): { pidMode: string; ipcMode: string; utsMode: string; cgroupnsMode: string } {
+  const pidMode = optString(hostConfig, 'PidMode', 'HostConfig') ?? '';
+  const ipcMode = optString(hostConfig, 'IpcMode', 'HostConfig') ?? '';
+  const utsMode = optString(hostConfig, 'UTSMode', 'HostConfig') ?? '';
+  const cgroupnsMode = optString(hostConfig, 'CgroupnsMode', 'HostConfig') ?? '';
+  if (!/^(|host|container:.+)$/.test(pidMode))
+    throw invalidArgument(`invalid PID mode: ${pidMode}`);
+  if (!/^(|none|private|shareable|host|container:.+)$/.test(ipcMode))
+    throw invalidArgument(`invalid IPC mode: ${ipcMode}`);
+  if (ipcMode.startsWith('container:'))
+    throw invalidArgument(
+      `IPC mode ${ipcMode} is not supported by berth yet: containers cannot share /dev/shm`,
+    );
+  if (!/^(|host)$/.test(utsMode)) throw invalidArgument(`invalid UTS mode: ${utsMode}`);
+  if (utsMode === 'host' && config.Hostname)
+    throw invalidArgument('Conflicting options: hostname and the UTS mode');
+  if (!/^(|host|private)$/.test(cgroupnsMode))
+    throw invalidArgument(`invalid cgroup namespace mode: ${cgroupnsMode}`);
+  return { pidMode, ipcMode, utsMode, cgroupnsMode };
+}
+
 /** CapAdd or CapDrop as given, once every name is known (Docker refuses others at create). */
 function checkedCapabilities(names: string[] | undefined, field: string): string[] {
   try {
@@ -189,6 +214,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
       ...(oomScoreAdj !== 0 ? { oomScoreAdj } : {}),
       ...(devices.length > 0 ? { devices } : {}),
       init: optBool(hostConfig, 'Init', 'HostConfig') ?? false,
+      ...namespaceModes(hostConfig, config),
       ...(consoleSize ? { consoleSize } : {}),
       ...(logConfig
         ? {
