@@ -50,6 +50,17 @@ describe('renderTemplate', () => {
     assert.equal(renderTemplate('{{title .X}}', { X: 'hello world' }), 'Hello World');
   });
 
+  it('applies len, index and join as Go does', () => {
+    assert.equal(renderTemplate('{{len .List}} {{len .Labels}} {{len .Name}}', data), '2 2 3');
+    assert.equal(renderTemplate('{{index .List 1}} {{index .Labels "a"}}', data), 'y 1');
+    assert.equal(renderTemplate('{{index .Labels "zz"}}', data), '<no value>');
+    assert.equal(renderTemplate('{{index .N "k" 0}}', { N: { k: ['v'] } }), 'v');
+    assert.equal(renderTemplate('{{join .List ", "}}', data), 'x, y');
+    assert.throws(() => renderTemplate('{{index .List 5}}', data), /index out of range: 5/);
+    assert.throws(() => renderTemplate('{{index .List x}}', data), /unsupported action/);
+    assert.throws(() => renderTemplate('{{join .List}}', data), /unsupported action/);
+  });
+
   it('accepts trim markers in the action', () => {
     assert.equal(renderTemplate('{{- .Name -}}', data), 'web');
   });

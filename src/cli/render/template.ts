@@ -1,8 +1,9 @@
 import { stringifyJson } from '../../lib/json.js';
 
 // A subset of Go's text/template, enough for the --format flags users pass to Docker:
-// literal text, {{.Field.Path}}, {{json .Path}}, {{json .}}, {{upper ...}}, {{lower ...}}, and
-// the escapes \t and \n in the format string.
+// literal text, {{.Field.Path}}, {{json .Path}}, {{json .}}, {{upper ...}}, {{lower ...}},
+// {{title ...}}, {{len .Path}}, {{index .Path key...}} (numbers or "quoted" keys),
+// {{join .Path "sep"}}, and the escapes \t and \n in the format string.
 
 export class TemplateError extends Error {
   override readonly name = 'TemplateError';
@@ -14,6 +15,8 @@ type Part =
       kind: 'action';
       fn?: string;
       path: string[];
+      /** index's keys, join's separator. */
+      args?: (string | number)[];
       /** Where the field reference starts in the source (Go's error column), and its text. */
       at?: { pos: number; text: string };
     };
@@ -40,19 +43,35 @@ export function parseTemplate(source: string): Part[] {
   for (let m = re.exec(source); m; m = re.exec(source)) {
     if (m.index > last) parts.push({ kind: 'text', text: source.slice(last, m.index) });
     last = re.lastIndex;
-    const words = (m[1] ?? '').split(/\s+/).filter(Boolean);
-    const ref = words[words.length - 1] ?? '';
-    const at = { pos: m.index + m[0].indexOf(ref, 2), text: ref };
+    const words = tokens(m[1] ?? '');
+    const fn = words[0] as string;
     if (words.length === 1) {
+      const ref = fn;
+      const at = { pos: m.index + m[0].indexOf(ref, 2), text: ref };
       parts.push({ kind: 'action', path: parsePath(ref, source), at });
-    } else if (
-      words.length === 2 &&
-      ['json', 'upper', 'lower', 'title'].includes(words[0] as string)
-    ) {
-      parts.push({ kind: 'action', fn: words[0], path: parsePath(ref, source), at });
-    } else {
-      throw new TemplateError(`template parsing error: unsupported action {{${m[1]}}}`);
+      continue;
     }
+    const ref = words[1] ?? '';
+    const at = { pos: m.index + m[0].indexOf(ref, 2), text: ref };
+    const args = words.slice(2).map(argument);
+    const arity: Record<string, (n: number) => boolean> = {
+      json: (n) => n === 0,
+      upper: (n) => n === 0,
+      lower: (n) => n === 0,
+      title: (n) => n === 0,
+      len: (n) => n === 0,
+      join: (n) => n === 1 && typeof args[0] === 'string',
+      index: (n) => n >= 1 && !args.includes(Number.NaN),
+    };
+    if (!arity[fn]?.(args.length))
+      throw new TemplateError(`template parsing error: unsupported action {{${m[1]}}}`);
+    parts.push({
+      kind: 'action',
+      fn,
+      path: parsePath(ref, source),
+      at,
+      ...(args.length > 0 ? { args } : {}),
+    });
   }
   if (last < source.length) {
     const text = source.slice(last);
@@ -61,6 +80,17 @@ export function parseTemplate(source: string): Part[] {
     parts.push({ kind: 'text', text });
   }
   return parts;
+}
+
+/** An action's words: "quoted" strings (Go escapes) and runs of non-space characters. */
+function tokens(text: string): string[] {
+  return text.match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
+}
+
+/** An argument: a "quoted" string, or an integer (NaN for anything else). */
+function argument(word: string): string | number {
+  if (word.startsWith('"')) return JSON.parse(word) as string;
+  return /^-?\d+$/.test(word) ? Number(word) : Number.NaN;
 }
 
 function lookup(
@@ -84,6 +114,38 @@ function lookup(
     column += key.length + 1;
   }
   return value;
+}
+
+function lengthOf(value: unknown): number {
+  if (typeof value === 'string' || Array.isArray(value)) return value.length;
+  if (value !== null && typeof value === 'object') return Object.keys(value).length;
+  throw new TemplateError(`template: :1: len of ${value === undefined ? 'nil' : typeof value}`);
+}
+
+/** Go's index: a list by position (in range), a map by key (missing: no value). */
+function indexed(value: unknown, keys: readonly (string | number)[]): unknown {
+  let v = value;
+  for (const key of keys) {
+    if (Array.isArray(v) && typeof key === 'number') {
+      if (key < 0 || key >= v.length)
+        throw new TemplateError(`template: :1: error calling index: index out of range: ${key}`);
+      v = v[key];
+    } else if (
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof key === 'string'
+    ) {
+      v = (v as Record<string, unknown>)[key];
+    } else if (v === undefined || v === null) {
+      return undefined;
+    } else {
+      throw new TemplateError(
+        `template: :1: error calling index: cannot index with ${JSON.stringify(key)}`,
+      );
+    }
+  }
+  return v;
 }
 
 /** Prints a value as Go's fmt does for the common cases. */
@@ -120,6 +182,16 @@ export function renderTemplate(source: string, data: unknown, options: RenderOpt
         break;
       case 'title':
         out += goString(value).replace(/\b\w/g, (c) => c.toUpperCase());
+        break;
+      case 'len':
+        out += String(lengthOf(value));
+        break;
+      case 'join':
+        if (!Array.isArray(value)) throw new TemplateError('template: :1: join of a non-list');
+        out += value.map(goString).join(part.args?.[0] as string);
+        break;
+      case 'index':
+        out += goString(indexed(value, part.args ?? []));
         break;
       default:
         out += goString(value);

@@ -232,8 +232,9 @@ export class ImageService {
       );
     }
     for (const ref of entry.refs) untag(ref);
-    await this.store.deleteImage(entry);
-    out.push({ deleted: entry.id });
+    const layers = await this.store.deleteImage(entry);
+    // As Docker lists them: the image, then each layer that went with it.
+    out.push({ deleted: entry.id }, ...layers.map((chainId) => ({ deleted: chainId })));
     this.store.events.publish({
       type: 'image',
       action: 'delete',

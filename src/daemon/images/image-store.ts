@@ -187,7 +187,8 @@ export class ImageStore {
    * Deletes an image and every layer no remaining image uses, files after the transaction (a
    * crash in between leaves unreferenced files, which start-up garbage collection removes).
    */
-  async deleteImage(entry: ImageEntry): Promise<void> {
+  /** Removes the image and the layers no other image has; returns their chain IDs, top first. */
+  async deleteImage(entry: ImageEntry): Promise<string[]> {
     const used = new Set<string>();
     for (const other of this.index.all()) {
       if (other.id === entry.id) continue;
@@ -202,6 +203,7 @@ export class ImageStore {
     const blobsInUse = new Set(this.index.layers().map((l) => l.blobDigest));
     for (const layer of unused) await this.layers.delete(layer, blobsInUse.has(layer.blobDigest));
     if (!this.index.get(entry.id)) await this.blobs.delete(entry.id);
+    return unused.map((l) => l.chainId);
   }
 
   /** Familiar names (`busybox:latest`) of an image's tags. */

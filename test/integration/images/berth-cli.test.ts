@@ -57,6 +57,10 @@ describe('berth image commands', () => {
 
   it('save to stdout and load from stdin round-trip; rmi prints Untagged and Deleted', async () => {
     const id = (await b(['image', 'inspect', 'busybox', '--format', '{{.Id}}'])).stdout.trim();
+    // One layer: its chain ID is its diff ID.
+    const layer = (
+      await b(['image', 'inspect', 'busybox', '--format', '{{index .RootFS.Layers 0}}'])
+    ).stdout.trim();
     const out = join(work, 'bb.tar');
     const save = await run('sh', [
       '-c',
@@ -69,7 +73,7 @@ describe('berth image commands', () => {
     const rmi = await b(['rmi', 'mine/bb:2']);
     assert.equal(rmi.stdout.trim(), 'Untagged: mine/bb:2');
     const rmi2 = await b(['rmi', 'busybox']);
-    assert.equal(rmi2.stdout, `Untagged: busybox:latest\nDeleted: ${id}\n`);
+    assert.equal(rmi2.stdout, `Untagged: busybox:latest\nDeleted: ${id}\nDeleted: ${layer}\n`);
     const load = await run('sh', [
       '-c',
       `"$0" -H "$1" load < "$2"`,

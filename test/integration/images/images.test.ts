@@ -74,6 +74,9 @@ for (const driver of ['overlay2', 'vfs']) {
 
     it('save, rmi, load gives back the same image ID and tags, and the tar is a docker-archive', async () => {
       const id = (await dk(['image', 'inspect', 'busybox', '--format', '{{.Id}}'])).stdout.trim();
+      const layer = (
+        await dk(['image', 'inspect', 'busybox', '--format', '{{index .RootFS.Layers 0}}'])
+      ).stdout.trim();
       const tag = await dk(['tag', 'busybox', 'me/bb:1']);
       assert.equal(tag.code, 0, tag.stderr);
       const out = join(work, 'saved.tar');
@@ -119,7 +122,8 @@ for (const driver of ['overlay2', 'vfs']) {
       assert.equal(rmi.code, 0, rmi.stderr);
       assert.match(rmi.stdout, /^Untagged: busybox:latest$/m);
       assert.match(rmi.stdout, /^Untagged: me\/bb:1$/m);
-      assert.match(rmi.stdout, new RegExp(`^Deleted: ${id}$`, 'm'));
+      // The image, then its layer (as Docker lists what went).
+      assert.match(rmi.stdout, new RegExp(`^Deleted: ${id}\nDeleted: ${layer}$`, 'm'));
       assert.equal((await dk(['images', '-q'])).stdout.trim(), '');
       assert.deepEqual(driverDirs(d, driver), [], 'the layer is gone with its last image');
 
