@@ -171,13 +171,21 @@ export class ContainerNetworks implements ContainerNetworking {
         const ip = allocateAddress(this.deps.records, c.id, n, a.config.ipv4Address);
         allocated.push({ a, n, ip });
       }
-      ports = await this.deps.ports.reserve(
-        portRequests(
-          c.host.portBindings ?? {},
-          Object.keys(c.config.ExposedPorts ?? {}),
-          c.host.publishAllPorts === true,
-        ),
-      );
+      ports = await this.deps.ports
+        .reserve(
+          portRequests(
+            c.host.portBindings ?? {},
+            Object.keys(c.config.ExposedPorts ?? {}),
+            c.host.publishAllPorts === true,
+          ),
+        )
+        .catch((err: unknown) => {
+          // In Docker's words: the endpoint on the container's first network could not publish.
+          if (!isBerthError(err, 'conflict')) throw err;
+          throw conflict(
+            `driver failed programming external connectivity on endpoint ${c.name} (${endpointIdOf(c.id, primary.id)}): ${err.message}`,
+          );
+        });
       const first = allocated[0];
       if (first)
         this.deps.records.setAddress(c.id, first.n.id, {

@@ -114,12 +114,24 @@ describe('default bridge network', () => {
     );
     // The port is held: nobody else can take it while the container runs.
     assert.equal(await canBind(port), false);
-    const again = await dk(['run', '-d', '-p', `127.0.0.1:${port}:80`, 'busybox', 'true']);
+    const again = await dk([
+      'run',
+      '-d',
+      '--name',
+      'second',
+      '-p',
+      `127.0.0.1:${port}:80`,
+      'busybox',
+      'true',
+    ]);
     assert.equal(again.code, 125);
     assert.match(
       again.stderr,
-      new RegExp(`Bind for 127.0.0.1:${port} failed: port is already allocated`),
+      new RegExp(
+        `driver failed programming external connectivity on endpoint second \\([0-9a-f]{64}\\): Bind for 127\\.0\\.0\\.1:${port} failed: port is already allocated`,
+      ),
     );
+    assert.equal((await dk(['rm', 'second'])).code, 0);
     const ip = await inspect('web', '{{.NetworkSettings.IPAddress}}');
     assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
     assert.equal(await inspect('web', '{{.NetworkSettings.Networks.bridge.IPAddress}}'), ip);
