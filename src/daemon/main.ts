@@ -63,7 +63,8 @@ import { ImageService } from './images/image-service.js';
 import { ImageStore } from './images/image-store.js';
 import { hostRefusal } from '../core/host/kernel.js';
 import { hasErrno, isBerthError } from '../core/errors.js';
-import { readHostInfo } from '../core/host/host-info.js';
+import { detectCgroups, readHostInfo } from '../core/host/host-info.js';
+import { detectHostLimitSupport } from '../core/host/resource-limits.js';
 import { SqliteStateStore } from '../core/state/sqlite-store.js';
 import { buildInfo } from '../lib/build-info.js';
 import { FlagError, formatFlagHelp, parseFlags } from '../lib/flags.js';
@@ -289,6 +290,7 @@ async function startDaemon(config: DaemonConfig): Promise<number> {
       resolveImage: (name) => images.resolve(name),
       root: containerRoot,
       logDefaults: { type: config.logDriver, config: config.logOptions },
+      limitSupport: detectHostLimitSupport(detectCgroups().version),
       initLayers,
       // vfs layers are full copies of their parents: no spares there.
       ...(driver.name === 'overlay2' ? { layers: layerPairs } : {}),

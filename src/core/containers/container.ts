@@ -71,6 +71,14 @@ export interface HostSettings {
     readonly nanoCpus?: number;
     readonly cpusetCpus?: string;
     readonly pidsLimit?: number;
+    readonly memoryReservation?: number;
+    /** 0-100; left out for the kernel's default. */
+    readonly memorySwappiness?: number;
+    readonly oomKillDisable?: boolean;
+    readonly cpuQuota?: number;
+    readonly cpuPeriod?: number;
+    readonly cpusetMems?: string;
+    readonly blkioWeight?: number;
   };
 }
 

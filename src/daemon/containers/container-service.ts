@@ -17,6 +17,7 @@ import { mergeHealthcheck } from '../../core/containers/health.js';
 import { imageAndRequestEnv } from '../../core/containers/env.js';
 import { withHostConfigDefaults } from '../../core/containers/host-config-defaults.js';
 import { checkCpuLimits } from '../../core/host/cpu-limits.js';
+import { applicableLimits, type HostLimitSupport } from '../../core/host/resource-limits.js';
 import { logSettings, mergeLogConfig, type LogConfig } from '../../core/containers/log-config.js';
 import {
   BerthError,
@@ -56,6 +57,8 @@ export interface ContainerServiceDeps {
   readonly settled?: (id: string) => Promise<void>;
   /** Makes each container's layers, with a pair made ahead per image (see layer-pairs.ts). */
   readonly layers?: LayerPairs;
+  /** What the host's cgroups can do of the limits Docker drops with a warning otherwise. */
+  readonly limitSupport?: HostLimitSupport;
   /** The daemon's --log-driver and --log-opt, filled into each container's LogConfig. */
   readonly logDefaults?: LogConfig;
   /** The volume service's part in create and remove; without it, no mounts. */
@@ -205,8 +208,14 @@ export class ContainerService {
     throw notFound(`No such container: ${ref}`);
   }
 
-  async create(request: CreateRequest): Promise<{ id: string; warnings: string[] }> {
-    checkCpuLimits(request.host.resources ?? {});
+  async create(asked: CreateRequest): Promise<{ id: string; warnings: string[] }> {
+    checkCpuLimits(asked.host.resources ?? {});
+    // What this host cannot limit is dropped, with Docker's warning.
+    const { limits, warnings } = applicableLimits(
+      asked.host.resources ?? {},
+      this.deps.limitSupport ?? { blkioWeight: true, oomKillDisable: true },
+    );
+    const request: CreateRequest = { ...asked, host: { ...asked.host, resources: limits } };
     let image: ImageEntry;
     try {
       image = this.deps.resolveImage(request.image);
@@ -328,7 +337,7 @@ export class ContainerService {
       action: 'create',
       actor: { id, attributes: { image: request.image, name, ...(config.Labels ?? {}) } },
     });
-    return { id, warnings: [] };
+    return { id, warnings };
   }
 
   /** The container's writable layer on its init layer on `parent`; returns its driver id. */
@@ -488,7 +497,9 @@ export class ContainerService {
     ) {
       if (!options.force) {
         throw conflict(
-          `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`,
+          c.state.status === 'paused'
+            ? `You cannot remove a paused container ${c.id}. Unpause and then stop the container before attempting removal or force remove`
+            : `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`,
         );
       }
       throw new BerthError(

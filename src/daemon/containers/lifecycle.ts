@@ -19,7 +19,7 @@ import {
 import type { EventPublisher } from '../../core/events.js';
 import type { StorageDriver } from '../../core/layers/storage-driver.js';
 import { effectiveCapabilities } from '../../core/runtime/capabilities.js';
-import { checkMemoryLimits } from '../../core/host/memory-limits.js';
+import { checkMemoryLimits } from '../../core/host/resource-limits.js';
 import { K8sLogDecoder, type K8sLogRecord } from '../../core/runtime/k8s-log.js';
 import { buildOciSpec, tmpfsMount, type NamespaceMode } from '../../core/runtime/oci-spec.js';
 import type { Mount } from '../../core/runtime/oci-types.js';
@@ -728,7 +728,9 @@ export class ContainerLifecycle {
     if (c.state.status !== 'paused')
       throw new BerthError('internal', `Container ${c.id} is not paused`);
     await this.deps.runtime.resume(c.id);
-    this.#setState(this.deps.containers.resolve(c.id), { status: 'running' });
+    // Unless it has exited since the thaw, and its exit is recorded.
+    const now = this.deps.containers.get(c.id);
+    if (now?.state.status === 'paused') this.#setState(now, { status: 'running' });
     this.deps.events.publish({
       type: 'container',
       action: 'unpause',
@@ -743,11 +745,18 @@ export class ContainerLifecycle {
       // one to tell, which is no failure.
       if (!isBerthError(err, 'not-found') && !isBerthError(err, 'conflict')) throw err;
     });
-    const now = this.deps.containers.resolve(c.id);
-    if (now.state.status === 'paused') {
+    if (this.deps.containers.resolve(c.id).state.status !== 'paused') return;
+    try {
       await this.deps.runtime.resume(c.id);
-      this.#setState(now, { status: 'running' });
+    } catch (err) {
+      // runc thaws a frozen container itself to deliver a SIGKILL (and the process may be
+      // gone already): only a container still frozen is a failure.
+      const state = await this.deps.runtime.state(c.id).catch(() => undefined);
+      if (state?.status === 'paused') throw err;
     }
+    // Unless its exit has been recorded meanwhile.
+    const now = this.deps.containers.get(c.id);
+    if (now?.state.status === 'paused') this.#setState(now, { status: 'running' });
   }
 
   /**
@@ -786,7 +795,8 @@ export class ContainerLifecycle {
         ...(r.cpuShares !== undefined ? { cpuShares: r.cpuShares } : {}),
         ...(r.nanoCpus !== undefined ? { cpuQuota: Math.round(r.nanoCpus / 10_000) } : {}),
         ...(r.cpusetCpus !== undefined ? { cpusetCpus: r.cpusetCpus } : {}),
-        ...(r.pidsLimit !== undefined ? { pidsLimit: r.pidsLimit } : {}),
+        // runc: -1 lifts the limit (0 would leave it as it is).
+        ...(r.pidsLimit !== undefined ? { pidsLimit: r.pidsLimit > 0 ? r.pidsLimit : -1 } : {}),
       });
     }
     const document: Record<string, unknown> = { ...c.hostConfigDocument };

@@ -299,6 +299,25 @@ describe('restart policies, restart, pause, OOM', () => {
     const stopped = await dk(['pause', 'frozen']);
     assert.equal(stopped.code, 1);
     assert.match(stopped.stderr, /is not running/);
+    // kill (runc thaws a frozen container itself for SIGKILL) and rm -f of a paused one; rm
+    // without -f refuses it in Docker's words.
+    for (const name of ['frozen-kill', 'frozen-rm']) {
+      await ok(['run', '-d', '--name', name, 'busybox', 'sleep', '300']);
+      await ok(['pause', name]);
+    }
+    await ok(['kill', 'frozen-kill']);
+    await waitFor(
+      'the kill',
+      async () => (await inspect('frozen-kill', '{{.State.Status}}')) === 'exited',
+    );
+    assert.equal(await inspect('frozen-kill', '{{.State.ExitCode}}'), '137');
+    const refused = await dk(['rm', 'frozen-rm']);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /You cannot remove a paused container [0-9a-f]{64}\. Unpause and then stop the container before attempting removal or force remove/,
+    );
+    await ok(['rm', '-f', 'frozen-rm', 'frozen-kill']);
   });
 
   it('a container over its --memory is OOMKilled: exit 137, OOMKilled true, an oom event', async () => {

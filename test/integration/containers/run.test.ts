@@ -11,6 +11,8 @@ import Database from 'better-sqlite3';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { apiRequest } from '../../helpers/api.js';
+import { detectCgroups } from '../../../src/core/host/host-info.js';
+import { detectHostLimitSupport } from '../../../src/core/host/resource-limits.js';
 import { berth, docker, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js';
 import { busyboxArchive } from '../../helpers/image-archive.js';
 
@@ -569,6 +571,117 @@ describe('running containers', () => {
     const conflicting = await dk(['create', '--uts', 'host', '--hostname', 'x', 'busybox']);
     assert.equal(conflicting.code, 1);
     assert.match(conflicting.stderr, /Conflicting options: hostname and the UTS mode/);
+  });
+
+  it('applies --memory-reservation, --memory-swappiness, --oom-kill-disable, --cpu-quota/period, --cpuset-mems, --blkio-weight', async () => {
+    const cg = '/sys/fs/cgroup';
+    const r = await dk([
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--memory',
+      '64m',
+      '--memory-reservation',
+      '16m',
+      '--memory-swappiness',
+      '10',
+      '--oom-kill-disable',
+      '--cpu-period',
+      '50000',
+      '--cpu-quota',
+      '25000',
+      '--cpuset-mems',
+      '0',
+      'busybox',
+      'sh',
+      '-c',
+      `cat ${cg}/memory/memory.soft_limit_in_bytes ${cg}/memory/memory.swappiness; grep oom_kill_disable ${cg}/memory/memory.oom_control; cat ${cg}/cpu/cpu.cfs_period_us ${cg}/cpu/cpu.cfs_quota_us ${cg}/cpuset/cpuset.mems`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${16 << 20}\n10\noom_kill_disable 1\n50000\n25000\n0\n`);
+    // Kept in HostConfig as sent.
+    await dk(['rm', '-f', 'kept-limits']);
+    assert.equal(
+      (
+        await dk([
+          'create',
+          '--name',
+          'kept-limits',
+          '--memory-reservation',
+          '16m',
+          '--cpu-quota',
+          '25000',
+          'busybox',
+        ])
+      ).code,
+      0,
+    );
+    assert.equal(
+      (
+        await dk([
+          'inspect',
+          '-f',
+          '{{.HostConfig.MemoryReservation}} {{.HostConfig.CpuQuota}}',
+          'kept-limits',
+        ])
+      ).stdout.trim(),
+      `${16 << 20} 25000`,
+    );
+    assert.equal((await dk(['rm', 'kept-limits'])).code, 0);
+    // A weight the host cannot apply is dropped with Docker's warning (applied where it can).
+    const support = detectHostLimitSupport(detectCgroups().version);
+    const weighted = await dk([
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--blkio-weight',
+      '300',
+      'busybox',
+      'true',
+    ]);
+    assert.equal(weighted.code, 0, weighted.stderr);
+    assert.equal(
+      /Your kernel does not support Block I\/O weight or the cgroup is not mounted\. Weight discarded\./.test(
+        weighted.stderr,
+      ),
+      !support.blkioWeight,
+      weighted.stderr,
+    );
+    for (const [args, message] of [
+      [
+        ['--cpu-period', '999'],
+        /CPU cfs period can not be less than 1ms \(i\.e\. 1000\) or larger than 1 second \(i\.e\. 1000000\)/,
+      ],
+      [
+        ['--cpus', '1', '--cpu-quota', '50000'],
+        /Conflicting options: Nano CPUs and CPU Quota cannot both be set/,
+      ],
+      [
+        ['--memory', '16m', '--memory-reservation', '32m'],
+        /Minimum memory limit can not be less than memory reservation limit, see usage/,
+      ],
+    ] as const) {
+      const bad = await dk(['create', ...args, 'busybox', 'true']);
+      assert.equal(bad.code, 1, args.join(' '));
+      assert.match(bad.stderr, message);
+    }
+    // update --pids-limit -1 (or 0) lifts the limit; Docker keeps it as 0.
+    assert.equal(
+      (await dk(['run', '-d', '--name', 'pidcap', '--pids-limit', '9', 'busybox', 'sleep', '300']))
+        .code,
+      0,
+    );
+    const id = (await dk(['inspect', '-f', '{{.Id}}', 'pidcap'])).stdout.trim();
+    assert.equal(readFileSync(`${cg}/pids/berth/${id}/pids.max`, 'utf8').trim(), '9');
+    assert.equal((await dk(['update', '--pids-limit', '-1', 'pidcap'])).code, 0);
+    assert.equal(readFileSync(`${cg}/pids/berth/${id}/pids.max`, 'utf8').trim(), 'max');
+    assert.equal(
+      (await dk(['inspect', '-f', '{{.HostConfig.PidsLimit}}', 'pidcap'])).stdout.trim(),
+      '0',
+    );
+    assert.equal((await dk(['rm', '-f', 'pidcap'])).code, 0);
   });
 
   it('ps -s, inspect -s, system df and container prune weigh what containers wrote', async () => {

@@ -3,7 +3,7 @@ import type { ContainerDefaults } from '../../../core/images/image-config.js';
 import { invalidArgument } from '../../../core/errors.js';
 import { isDeviceMode } from '../../../core/runtime/host-devices.js';
 import { normalizeCapabilities } from '../../../core/runtime/capabilities.js';
-import { checkMemoryLimits } from '../../../core/host/memory-limits.js';
+import { checkMemoryLimits, checkOtherLimits } from '../../../core/host/resource-limits.js';
 import { loadSeccompProfile } from '../../../core/runtime/seccomp.js';
 import { parseSignal } from '../../../core/runtime/signal-name.js';
 import { validateHealthcheck } from '../../../core/containers/health.js';
@@ -185,6 +185,25 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
   const memory = optNumber(hostConfig, 'Memory', 'HostConfig') ?? 0;
   const memorySwap = optNumber(hostConfig, 'MemorySwap', 'HostConfig') ?? 0;
   checkMemoryLimits({ memory, memorySwap }, { update: false });
+  const swappiness = hostConfig['MemorySwappiness'];
+  const more = {
+    memoryReservation: optNumber(hostConfig, 'MemoryReservation', 'HostConfig') || undefined,
+    // -1 (and null): the kernel's default.
+    memorySwappiness:
+      swappiness === null || swappiness === -1
+        ? undefined
+        : optNumber(hostConfig, 'MemorySwappiness', 'HostConfig'),
+    oomKillDisable: optBool(hostConfig, 'OomKillDisable', 'HostConfig') || undefined,
+    cpuQuota: optNumber(hostConfig, 'CpuQuota', 'HostConfig') || undefined,
+    cpuPeriod: optNumber(hostConfig, 'CpuPeriod', 'HostConfig') || undefined,
+    cpusetMems: optString(hostConfig, 'CpusetMems', 'HostConfig') || undefined,
+    blkioWeight: optNumber(hostConfig, 'BlkioWeight', 'HostConfig') || undefined,
+  };
+  checkOtherLimits({
+    memory,
+    ...more,
+    nanoCpus: optNumber(hostConfig, 'NanoCpus', 'HostConfig'),
+  });
   return {
     name: name ?? undefined,
     image,
@@ -232,6 +251,7 @@ export function decodeCreateRequest(body: unknown, name: string | null): CreateR
         nanoCpus: optNumber(hostConfig, 'NanoCpus', 'HostConfig') || undefined,
         cpusetCpus: optString(hostConfig, 'CpusetCpus', 'HostConfig') || undefined,
         pidsLimit: optNumber(hostConfig, 'PidsLimit', 'HostConfig') || undefined,
+        ...Object.fromEntries(Object.entries(more).filter(([, v]) => v !== undefined)),
       },
     },
     hostConfigDocument: hostConfig,

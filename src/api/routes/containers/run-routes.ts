@@ -109,7 +109,8 @@ export function decodeUpdate(body: unknown): ContainerUpdate {
     cpuShares: positive('CpuShares'),
     nanoCpus: positive('NanoCpus'),
     cpusetCpus: cpuset ? cpuset : undefined,
-    pidsLimit: positive('PidsLimit'),
+    // 0 and -1 (any negative) set "unlimited", kept as 0, as Docker does.
+    pidsLimit: pidsLimitUpdate(optNumber(root, 'PidsLimit', 'body')),
   };
   const policy = asObject(root['RestartPolicy'], 'body.RestartPolicy');
   const name = optString(policy, 'Name', 'body.RestartPolicy') ?? '';
@@ -128,6 +129,11 @@ export function decodeUpdate(body: unknown): ContainerUpdate {
     ) as ContainerUpdate['resources'],
     ...(name !== '' ? { restartPolicy: { name, maximumRetryCount: retries } } : {}),
   };
+}
+
+function pidsLimitUpdate(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return value <= 0 ? 0 : value;
 }
 
 /** The `t` of stop and restart: seconds before SIGKILL (none: the container's own, or 10). */
