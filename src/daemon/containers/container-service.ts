@@ -456,9 +456,11 @@ export class ContainerService {
 
   rename(ref: string, newName: string): void {
     const c = this.resolve(ref);
+    // Docker's words: the new name is reserved as "/<name>", and a refusal says so.
+    const allocating = 'Error when allocating new name: ';
     if (!VALID_NAME.test(newName)) {
       throw invalidArgument(
-        `Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+        `${allocating}Invalid container name (/${newName.replace(/^\//, '')}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
       );
     }
     const name = newName.replace(/^\//, '');
@@ -467,7 +469,7 @@ export class ContainerService {
     const holder = this.all().find((x) => x.name === name);
     if (holder) {
       throw conflict(
-        `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+        `${allocating}Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
     }
     this.deps.records.rename(c.id, name);

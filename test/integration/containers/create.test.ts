@@ -271,7 +271,16 @@ describe('containers: create, ps, inspect, rename, rm, prune', () => {
     assert.equal(clash.code, 0);
     const renameClash = await dk(['rename', 'c2', 'other']);
     assert.equal(renameClash.code, 1);
-    assert.match(renameClash.stderr, /already in use/);
+    assert.match(
+      renameClash.stderr,
+      /Error response from daemon: Error when allocating new name: Conflict\. The container name "\/other" is already in use by container "[0-9a-f]{64}"/,
+    );
+    const renameBad = await dk(['rename', 'c2', 'bad/name']);
+    assert.equal(renameBad.code, 1);
+    assert.match(
+      renameBad.stderr,
+      /Error when allocating new name: Invalid container name \(\/bad\/name\), only \[a-zA-Z0-9\]\[a-zA-Z0-9_\.-\] are allowed/,
+    );
 
     d.process.kill('SIGTERM');
     assert.equal((await d.exited).code, 0);
