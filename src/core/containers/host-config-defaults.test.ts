@@ -39,5 +39,17 @@ describe('HostConfig defaults', () => {
     );
     assert.equal(kept['MaskedPaths'], undefined);
     assert.equal(kept['ReadonlyPaths'], undefined);
+    assert.deepEqual(kept['SecurityOpt'], ['label=disable']);
+    assert.deepEqual(
+      withHostConfigDefaults({ PidMode: 'host', SecurityOpt: ['no-new-privileges'] })[
+        'SecurityOpt'
+      ],
+      ['no-new-privileges', 'label=disable'],
+    );
+    assert.deepEqual(
+      withHostConfigDefaults({ IpcMode: 'host', SecurityOpt: ['label=type:x'] })['SecurityOpt'],
+      ['label=type:x'],
+    );
+    assert.equal(withHostConfigDefaults({})['SecurityOpt'], undefined);
   });
 });

@@ -26,5 +26,10 @@ export function withHostConfigDefaults(sent: Readonly<Document>): Document {
   if (out['MaskedPaths'] == null && !privileged) out['MaskedPaths'] = [...DEFAULT_MASKED_PATHS];
   if (out['ReadonlyPaths'] == null && !privileged)
     out['ReadonlyPaths'] = [...DEFAULT_READONLY_PATHS];
+  // Docker's label option for what shares the host's (no SELinux labels), unless one is given.
+  const securityOpt = Array.isArray(sent['SecurityOpt']) ? (sent['SecurityOpt'] as unknown[]) : [];
+  const labelled = securityOpt.some((o) => typeof o === 'string' && /^label[=:]/.test(o));
+  if (!labelled && (privileged || sent['IpcMode'] === 'host' || sent['PidMode'] === 'host'))
+    out['SecurityOpt'] = [...securityOpt, 'label=disable'];
   return out;
 }
