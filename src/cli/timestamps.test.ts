@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseGoDuration, toApiTimestamp } from './timestamps.js';
+import { parseGoDuration } from '../lib/go-duration.js';
+import { toApiTimestamp } from './timestamps.js';
 
 describe('parseGoDuration', () => {
   it('parses Go durations to milliseconds', () => {

@@ -2,7 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { matchesPruneLabels, parseGoDuration, pruneCutoff } from './filters.js';
+import { parseGoDuration } from '../lib/go-duration.js';
+import { matchesPruneLabels, pruneCutoff } from './filters.js';
 
 describe('prune filters', () => {
   it('reads Go durations', () => {

@@ -2,9 +2,9 @@ import { flagBool, flagInt, flagList, flagString } from '../../lib/flags.js';
 import type { CliContext, Command } from '../command.js';
 import { eachArgument } from '../each-argument.js';
 import { renderTemplate } from '../render/template.js';
-import { ago, humanSize, humanSizeLong, shortId, table } from '../render/table.js';
+import { ago, humanSize, shortId, table } from '../render/table.js';
 import type { ContainerSummary } from '../../types/docker/containers.js';
-import { confirm } from './images.js';
+import { pruneCommand } from './prune.js';
 import { FrameDemuxer } from '../session.js';
 import { parseFilterFlags } from './events.js';
 
@@ -133,31 +133,17 @@ function sizeText(c: ContainerSummary): string {
   return (c.SizeRootFs ?? 0) > 0 ? `${rw} (virtual ${humanSize(c.SizeRootFs ?? 0)})` : rw;
 }
 
-export const containerPruneCommand: Command = {
-  name: 'prune',
-  summary: 'Remove all stopped containers',
+export const containerPruneCommand: Command = pruneCommand({
   usage: 'berth container prune [OPTIONS]',
-  maxArgs: 0,
-  flags: [
-    { name: 'filter', type: 'list', help: "Provide filter values (e.g. 'until=<timestamp>')" },
-    { name: 'force', short: 'f', type: 'bool', help: 'Do not prompt for confirmation' },
-  ],
-  async run(ctx, flags) {
-    if (!flagBool(flags, 'force')) {
-      const question =
-        'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ';
-      if (!(await confirm(ctx, question))) return 0;
-    }
-    const result = await ctx.client().pruneContainers(parseFilterFlags(flagList(flags, 'filter')));
-    const deleted = result.ContainersDeleted ?? [];
-    if (deleted.length > 0)
-      ctx.stdout.write(`Deleted Containers:\n${deleted.map((id) => `${id}\n`).join('')}\n`);
-    ctx.stdout.write(
-      `Total reclaimed space: ${humanSizeLong(deleted.length > 0 ? result.SpaceReclaimed : 0)}\n`,
-    );
-    return 0;
+  summary: 'Remove all stopped containers',
+  filterHelp: "Provide filter values (e.g. 'until=<timestamp>')",
+  warning: 'WARNING! This will remove all stopped containers.',
+  heading: 'Deleted Containers',
+  prune: async (ctx, filters) => {
+    const result = await ctx.client().pruneContainers(filters);
+    return { deleted: result.ContainersDeleted ?? [], spaceReclaimed: result.SpaceReclaimed };
   },
-};
+});
 
 export const psCommand: Command = {
   name: 'ps',

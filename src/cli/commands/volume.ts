@@ -12,9 +12,9 @@ import { flagBool, flagList, flagString } from '../../lib/flags.js';
 import type { Command } from '../command.js';
 import { eachArgument } from '../each-argument.js';
 import { renderTemplate } from '../render/template.js';
-import { humanSizeLong, table } from '../render/table.js';
+import { table } from '../render/table.js';
 import { parseFilterFlags } from './events.js';
-import { confirm } from './images.js';
+import { pruneCommand } from './prune.js';
 
 /** `k=v` flag values as a map; a value without `=` maps to ''. */
 function keyValues(values: readonly string[]): Record<string, string> {
@@ -147,36 +147,22 @@ const rmCommand: Command = {
   },
 };
 
-const pruneCommand: Command = {
-  name: 'prune',
-  summary: 'Remove unused local volumes',
+const volumePruneCommand: Command = pruneCommand({
   usage: 'berth volume prune [OPTIONS]',
-  maxArgs: 0,
-  flags: [
-    { name: 'filter', type: 'list', help: "Provide filter values (e.g. 'label=<label>')" },
-    { name: 'force', short: 'f', type: 'bool', help: 'Do not prompt for confirmation' },
-  ],
-  async run(ctx, flags) {
-    if (!flagBool(flags, 'force')) {
-      const question =
-        'WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ';
-      if (!(await confirm(ctx, question))) return 0;
-    }
-    const result = await pruneVolumes(ctx.client(), parseFilterFlags(flagList(flags, 'filter')));
-    if (result.VolumesDeleted.length > 0) {
-      ctx.stdout.write(
-        `Deleted Volumes:\n${result.VolumesDeleted.map((n) => `${n}\n`).join('')}\n`,
-      );
-    }
-    ctx.stdout.write(`Total reclaimed space: ${humanSizeLong(result.SpaceReclaimed)}\n`);
-    return 0;
+  summary: 'Remove unused local volumes',
+  filterHelp: "Provide filter values (e.g. 'label=<label>')",
+  warning: 'WARNING! This will remove anonymous local volumes not used by at least one container.',
+  heading: 'Deleted Volumes',
+  prune: async (ctx, filters) => {
+    const result = await pruneVolumes(ctx.client(), filters);
+    return { deleted: result.VolumesDeleted, spaceReclaimed: result.SpaceReclaimed };
   },
-};
+});
 
 export const volumeCommands: Record<string, Command> = {
   create: createCommand,
   ls: lsCommand,
   inspect: inspectCommand,
   rm: rmCommand,
-  prune: pruneCommand,
+  prune: volumePruneCommand,
 };
