@@ -59,6 +59,7 @@ describe('renderTemplate', () => {
     assert.throws(() => renderTemplate('{{index .List 5}}', data), /index out of range: 5/);
     assert.throws(() => renderTemplate('{{index .List x}}', data), /unsupported action/);
     assert.throws(() => renderTemplate('{{join .List}}', data), /unsupported action/);
+    assert.throws(() => renderTemplate('{{join .List "\\x"}}', data), TemplateError);
   });
 
   it('accepts trim markers in the action', () => {

@@ -89,7 +89,13 @@ function tokens(text: string): string[] {
 
 /** An argument: a "quoted" string, or an integer (NaN for anything else). */
 function argument(word: string): string | number {
-  if (word.startsWith('"')) return JSON.parse(word) as string;
+  if (word.startsWith('"')) {
+    try {
+      return JSON.parse(word) as string;
+    } catch {
+      throw new TemplateError(`template parsing error: bad string ${word}`);
+    }
+  }
   return /^-?\d+$/.test(word) ? Number(word) : Number.NaN;
 }
 

@@ -120,10 +120,11 @@ export interface LifecycleDeps {
 /** Docker's restart back-off: 100 ms, doubled after each restart, at most a minute; reset
  * when the container ran for at least 10 s. */
 const BACKOFF_FIRST_MS = 100;
-/** How long stop waits for the stop signal to work, unless told or the container says. */
-const DEFAULT_STOP_TIMEOUT_S = 10;
 const BACKOFF_MAX_MS = 60_000;
 const BACKOFF_RESET_AFTER_MS = 10_000;
+
+/** How long stop waits for the stop signal to work, unless told or the container says. */
+const DEFAULT_STOP_TIMEOUT_S = 10;
 
 const LIVE = new Set(['running', 'paused', 'restarting']);
 /**
@@ -137,6 +138,19 @@ function monitorLogLimit(settings: LogSettings): number {
 /** How much of a log file one read takes. */
 const LOG_READ_CHUNK = 256 * 1024;
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * Whether `signal` is the container's stop signal: any is, when it has none. An image's stop
+ * signal that is no signal (never checked at create) is no match.
+ */
+function isStopSignal(stopSignal: string | undefined, signal: number): boolean {
+  if (!stopSignal) return true;
+  try {
+    return parseSignal(stopSignal) === signal;
+  } catch {
+    return false;
+  }
+}
 
 /** The state of a container whose process has just been started (or found started). */
 function startedState(status: 'running' | 'paused', pid: number): Partial<ContainerState> {
@@ -1052,8 +1066,7 @@ export class ContainerLifecycle {
     const number = parseSignal(signal || 'SIGKILL');
     // As Docker: SIGKILL, the container's stop signal, or any signal when it has none, is a
     // stop by the user: the restart policy leaves the exit it causes alone.
-    const stopSignal = c.config.StopSignal;
-    if (number === parseSignal('SIGKILL') || !stopSignal || number === parseSignal(stopSignal))
+    if (number === parseSignal('SIGKILL') || isStopSignal(c.config.StopSignal, number))
       c = this.#setState(c, { manuallyStopped: true });
     await this.#signal(c, signal || 'SIGKILL');
     this.#killed(c, signal || 'SIGKILL');
